@@ -1,0 +1,105 @@
+"""Account writes: sign-up, sign-in checks, password resets. Plain arguments, one commit each."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from lms.accounts.models import ROLES, User
+from lms.accounts.tokens import make_reset_token, read_reset_token, token_matches
+from lms.db import session
+from lms.mail import send_mail
+
+# Compared against when the e-mail is unknown, so a wrong e-mail costs as long as a wrong password.
+_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+class AccountError(ValueError):
+    """A clear, user-facing reason an account action was refused."""
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user_by_email(email: str) -> User | None:
+    return (
+        session()
+        .scalars(select(User).where(func.lower(User.email) == normalize_email(email)))
+        .first()
+    )
+
+
+def create_user(*, name: str, email: str, password: str, role: str, now: datetime) -> User:
+    """Create an account; refuses an e-mail already in use (any case)."""
+    if role not in ROLES:
+        raise AccountError(f"role must be one of {', '.join(ROLES)}")
+    name, email = name.strip(), normalize_email(email)
+    if not name or not email or not password:
+        raise AccountError("name, e-mail and password are all required")
+    if find_user_by_email(email) is not None:
+        raise AccountError("An account with this e-mail already exists. Sign in instead.")
+    db = session()
+    user = User(
+        name=name,
+        email=email,
+        password_hash=generate_password_hash(password),
+        role=role,
+        created_at=now,
+    )
+    db.add(user)
+    try:
+        db.commit()
+    except IntegrityError as exc:  # the same e-mail registered a moment ago
+        db.rollback()
+        raise AccountError("An account with this e-mail already exists. Sign in instead.") from exc
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    user = find_user_by_email(email)
+    if user is None or not user.password_hash:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    return user if check_password_hash(user.password_hash, password) else None
+
+
+def request_password_reset(email: str, reset_url: Callable[[str], str], site_name: str) -> None:
+    """E-mail a reset link if the account exists; say nothing either way (no account probing)."""
+    user = find_user_by_email(email)
+    if user is None or not user.password_hash:
+        return
+    link = reset_url(make_reset_token(user))
+    send_mail(
+        user.email,
+        f"{site_name}: reset your password",
+        f"Hello {user.name},\n\n"
+        f"Someone asked to reset the password of your {site_name} account.\n"
+        f"To choose a new password, open this link (it works once, for a limited time):\n\n"
+        f"{link}\n\nIf it was not you, ignore this message; your password stays as it is.\n",
+    )
+
+
+def user_for_reset_token(token: str) -> User | None:
+    read = read_reset_token(token)
+    if read is None:
+        return None
+    user = session().get(User, read[0])
+    if user is None or not token_matches(user, read[1]):
+        return None
+    return user
+
+
+def reset_password(token: str, new_password: str) -> User:
+    user = user_for_reset_token(token)
+    if user is None:
+        raise AccountError(
+            "This reset link is invalid, expired or already used. Ask for a new one."
+        )
+    user.password_hash = generate_password_hash(new_password)
+    session().commit()
+    return user

@@ -1,0 +1,43 @@
+"""Signed, expiring, single-use password-reset tokens (itsdangerous, their own salt)."""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import current_app
+from itsdangerous import BadData, URLSafeTimedSerializer
+
+from lms.accounts.models import User
+
+RESET_SALT = "lms.password-reset"
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    config = current_app.config
+    # itsdangerous signs with the last key and accepts all: old keys keep links working.
+    keys = [*config.get("SECRET_KEY_FALLBACKS", []), config["SECRET_KEY"]]
+    return URLSafeTimedSerializer(keys, salt=RESET_SALT)
+
+
+def _fingerprint(user: User) -> str:
+    # Changes whenever the password does, so a used link (or any older one) stops working.
+    return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:16]
+
+
+def make_reset_token(user: User) -> str:
+    return _serializer().dumps({"uid": user.id, "fp": _fingerprint(user)})
+
+
+def read_reset_token(token: str) -> tuple[int, str] | None:
+    """The user id and fingerprint inside a genuine, unexpired token; None otherwise."""
+    try:
+        data = _serializer().loads(token, max_age=current_app.config["LMS_RESET_TOKEN_MAX_AGE"])
+    except BadData:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("uid"), int):
+        return None
+    return data["uid"], str(data.get("fp", ""))
+
+
+def token_matches(user: User, fingerprint: str) -> bool:
+    return _fingerprint(user) == fingerprint

@@ -1,0 +1,87 @@
+"""Reading and writing the course catalogue."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from lms.catalogue.models import Certification, Course, Module, Provider
+from lms.db import session
+from quizzes import create_quiz
+
+
+def published_courses() -> list[Course]:
+    return list(
+        session().scalars(
+            select(Course)
+            .where(Course.status == "published")
+            .options(selectinload(Course.provider), selectinload(Course.certifications))
+            .order_by(Course.title)
+        )
+    )
+
+
+def published_course(slug: str) -> Course | None:
+    if len(slug) > 120:
+        return None
+    return (
+        session()
+        .scalars(
+            select(Course)
+            .where(Course.slug == slug, Course.status == "published")
+            .options(
+                selectinload(Course.provider),
+                selectinload(Course.certifications),
+                selectinload(Course.modules),
+            )
+        )
+        .first()
+    )
+
+
+def create_course(
+    *,
+    slug: str,
+    title: str,
+    summary: str,
+    provider: Provider,
+    credits: Decimal,
+    certifications: list[Certification],
+    modules: list[dict[str, str]],
+    quiz: dict[str, Any],
+    now: datetime,
+    status: str = "published",
+) -> Course:
+    """Create a course with its modules and final quiz in one transaction."""
+    db = session()
+    final_quiz = create_quiz(
+        db,
+        title=quiz["title"],
+        pass_percent=int(quiz["pass_percent"]),
+        questions=quiz["questions"],
+        now=now,
+    )
+    db.flush()
+    course = Course(
+        slug=slug,
+        title=title,
+        summary=summary,
+        provider=provider,
+        credits=Decimal(credits),
+        credit_unit=certifications[0].credit_unit if certifications else "CEC",
+        status=status,
+        final_quiz_id=final_quiz.id,
+        certifications=certifications,
+        created_at=now,
+        modules=[
+            Module(position=i, title=m["title"], body=m["body"])
+            for i, m in enumerate(modules, start=1)
+        ],
+    )
+    db.add(course)
+    db.commit()
+    return course

@@ -1,0 +1,69 @@
+"""The ``lms`` command: the standalone app's Flask CLI plus init, demo and create-user."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from lms.accounts.models import ROLES
+from lms.accounts.operations import AccountError, create_user
+from lms.clock import now
+from lms.migrate import upgrade_database
+
+
+def _create_app():  # noqa: ANN202
+    from lms.app import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
+def main() -> None:
+    """CEC LMS: continuing-education courses, credits and certificates."""
+
+
+@main.command("init")
+@with_appcontext
+def init_command() -> None:
+    """Create the database, or upgrade it to the newest migration."""
+    upgrade_database(current_app._get_current_object())
+    click.echo(f"Database ready: {current_app.extensions['lms'].db.engine.url.render_as_string()}")
+
+
+@main.command("demo")
+@click.option("--port", default=5000, show_default=True, help="Port to serve on (127.0.0.1).")
+@click.option("--no-serve", is_flag=True, help="Only set up the database and demo data.")
+@with_appcontext
+def demo_command(port: int, no_serve: bool) -> None:
+    """Set up the database and demo data, then serve the app on 127.0.0.1."""
+    from lms.demo import seed_demo_data
+
+    app = current_app._get_current_object()
+    upgrade_database(app)
+    accounts = seed_demo_data()
+    click.echo("Demo accounts (e-mail / password):")
+    for account in accounts:
+        click.echo(f"  {account['role']:<8} {account['email']:<22} {account['password']}")
+    if no_serve:
+        return
+    click.echo(f"Serving the demo at http://127.0.0.1:{port}/ (Ctrl+C to stop)")
+    app.run(host="127.0.0.1", port=port, debug=False, use_reloader=False)
+
+
+@main.command("create-user")
+@click.option("--role", type=click.Choice(ROLES), default="learner", show_default=True)
+@click.option("--name", prompt=True)
+@click.option("--email", prompt=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@with_appcontext
+def create_user_command(role: str, name: str, email: str, password: str) -> None:
+    """Create an account with the given role."""
+    minimum = current_app.config["LMS_PASSWORD_MIN_LENGTH"]
+    if len(password) < minimum:
+        raise click.UsageError(f"the password needs at least {minimum} characters")
+    try:
+        user = create_user(name=name, email=email, password=password, role=role, now=now())
+    except AccountError as exc:
+        raise click.UsageError(str(exc)) from exc
+    click.echo(f"Created {user.role} {user.email} (id {user.id}).")

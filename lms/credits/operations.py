@@ -1,0 +1,107 @@
+"""Writing to and reading the credit ledger."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import select, update
+
+from certificates import Certificate, CertificateFacts, issue_certificate
+from lms.accounts.models import User
+from lms.credits.models import CreditEntry
+from lms.db import session
+from lms.learning.models import Enrolment
+
+
+def award_key(enrolment: Enrolment) -> str:
+    return f"course-enrolment:{enrolment.id}"
+
+
+def award_course_completion(enrolment: Enrolment, now: datetime) -> Certificate | None:
+    """Complete the enrolment, issue its certificate and write its credit entry.
+
+    Runs inside the caller's transaction (the caller commits). Only the call whose conditional
+    update completes the enrolment writes anything; the unique constraints on the ledger's
+    source and the certificate's award key stop a second write even if that guard were bypassed.
+    """
+    db = session()
+    won = db.execute(
+        update(Enrolment)
+        .where(Enrolment.id == enrolment.id, Enrolment.completed_at.is_(None))
+        .values(completed_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.refresh(enrolment)
+    if won != 1:
+        return certificate_for_enrolment(enrolment)
+
+    course = enrolment.course
+    learner = db.get(User, enrolment.user_id)
+    facts = CertificateFacts(
+        learner_name=learner.name,
+        course_title=course.title,
+        course_version=enrolment.course_version,
+        provider=course.provider.name,
+        credits=Decimal(course.credits),
+        credit_unit=course.credit_unit,
+        completed_on=now.date(),
+    )
+    certificate = issue_certificate(db, award_key=award_key(enrolment), facts=facts, now=now)
+    db.add(
+        CreditEntry(
+            user_id=enrolment.user_id,
+            source="online_course",
+            source_ref=f"enrolment:{enrolment.id}",
+            course_id=course.id,
+            certificate_id=certificate.id,
+            description=course.title,
+            credits=course.credits,
+            credit_unit=course.credit_unit,
+            earned_on=now.date(),
+            created_at=now,
+        )
+    )
+    db.flush()
+    return certificate
+
+
+def certificate_for_enrolment(enrolment: Enrolment) -> Certificate | None:
+    return (
+        session()
+        .scalars(select(Certificate).where(Certificate.award_key == award_key(enrolment)))
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class LedgerLine:
+    entry: CreditEntry
+    certificate_public_id: str | None
+
+
+def ledger_of(user_id: int) -> list[LedgerLine]:
+    rows = session().execute(
+        select(CreditEntry, Certificate.public_id)
+        .outerjoin(Certificate, Certificate.id == CreditEntry.certificate_id)
+        .where(CreditEntry.user_id == user_id)
+        .order_by(CreditEntry.earned_on.desc(), CreditEntry.id.desc())
+    )
+    return [LedgerLine(entry, public_id) for entry, public_id in rows]
+
+
+def totals_by_unit(lines: list[LedgerLine]) -> dict[str, Decimal]:
+    totals: dict[str, Decimal] = {}
+    for line in lines:
+        unit = line.entry.credit_unit
+        totals[unit] = totals.get(unit, Decimal(0)) + Decimal(line.entry.credits)
+    return totals
+
+
+def owner_of_certificate(certificate: Certificate) -> int | None:
+    return (
+        session()
+        .scalars(select(CreditEntry.user_id).where(CreditEntry.certificate_id == certificate.id))
+        .first()
+    )

@@ -1,0 +1,86 @@
+"""Demo data: a provider, three accounts, two certifications and three courses. Idempotent."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from lms.accounts.models import User
+from lms.accounts.operations import create_user, find_user_by_email
+from lms.catalogue.models import Certification, Course, Provider
+from lms.catalogue.operations import create_course
+from lms.clock import now
+from lms.db import session
+from lms.demo_content import CERTIFICATIONS, COURSES, PROVIDER
+
+DEMO_ACCOUNTS = [
+    {
+        "role": "learner",
+        "name": "Lee Learner",
+        "email": "learner@example.com",
+        "password": "learner-demo-pass",
+    },
+    {
+        "role": "trainer",
+        "name": "Terry Trainer",
+        "email": "trainer@example.com",
+        "password": "trainer-demo-pass",
+    },
+    {
+        "role": "admin",
+        "name": "Ada Admin",
+        "email": "admin@example.com",
+        "password": "admin-demo-pass",
+    },
+]
+
+
+def seed_demo_data() -> list[dict[str, str]]:
+    """Create whatever demo data is missing; running it again changes nothing."""
+    db = session()
+    for account in DEMO_ACCOUNTS:
+        if find_user_by_email(account["email"]) is None:
+            create_user(now=now(), **account)
+
+    provider = db.scalars(select(Provider).where(Provider.name == PROVIDER["name"])).first()
+    if provider is None:
+        provider = Provider(name=PROVIDER["name"], website=PROVIDER["website"])
+        db.add(provider)
+        db.commit()
+
+    certifications = {c.code: c for c in db.scalars(select(Certification))}
+    for spec in CERTIFICATIONS:
+        if spec["code"] not in certifications:
+            certification = Certification(
+                code=spec["code"],
+                name=spec["name"],
+                credits_required=Decimal(spec["credits_required"]),
+                credit_unit=spec["credit_unit"],
+                cycle_years=spec["cycle_years"],
+            )
+            db.add(certification)
+            certifications[spec["code"]] = certification
+    db.commit()
+
+    existing = set(db.scalars(select(Course.slug)))
+    for spec in COURSES:
+        if spec["slug"] in existing:
+            continue
+        create_course(
+            slug=spec["slug"],
+            title=spec["title"],
+            summary=spec["summary"],
+            provider=provider,
+            credits=Decimal(spec["credits"]),
+            certifications=[certifications[code] for code in spec["certifications"]],
+            modules=spec["modules"],
+            quiz=spec["quiz"],
+            now=now(),
+        )
+    return DEMO_ACCOUNTS
+
+
+def demo_user(role: str) -> User | None:
+    account = next(a for a in DEMO_ACCOUNTS if a["role"] == role)
+    return find_user_by_email(account["email"])

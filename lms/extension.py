@@ -1,0 +1,166 @@
+"""The ``LMS`` Flask extension (shaped like Flask-Login: ``init_app``, ``app.extensions``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Flask, render_template, request
+from flask_login import LoginManager
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
+from wtforms.validators import ValidationError
+
+from lms.auth import OwnAccounts, UserAdapter, current_learner
+from lms.clock import system_clock
+from lms.db import configure_sqlite
+from lms.settings import DEFAULTS
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+
+@dataclass
+class LMSState:
+    """What the LMS keeps per application, in ``app.extensions["lms"]``."""
+
+    db: SQLAlchemy
+    user_adapter: UserAdapter
+    #: Returns the current naive-UTC time; tests replace it to move time.
+    clock: Callable[[], datetime] = system_clock
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class LMS:
+    """Mount the LMS on a Flask application.
+
+    ``db`` is the host's Flask-SQLAlchemy instance when it has one (the LMS then shares its
+    engine and session); without it the LMS creates its own. ``user_adapter`` lets a host keep
+    its own accounts (see ``lms.auth.FlaskLoginHostAdapter``).
+    """
+
+    def __init__(
+        self,
+        app: Flask | None = None,
+        db: SQLAlchemy | None = None,
+        user_adapter: UserAdapter | None = None,
+    ) -> None:
+        self.db = db
+        self.user_adapter = user_adapter
+        if app is not None:
+            self.init_app(app)
+
+    def init_app(self, app: Flask) -> None:
+        for key, value in DEFAULTS.items():
+            app.config.setdefault(key, value)
+        import lms.models  # noqa: F401  (every table must be mapped before first use)
+
+        db = self.db or SQLAlchemy()
+        if "sqlalchemy" not in app.extensions:
+            db.init_app(app)
+        with app.app_context():
+            for engine in db.engines.values():
+                configure_sqlite(engine, app.config["LMS_SQLITE_BUSY_TIMEOUT_MS"])
+
+        adapter = self.user_adapter or OwnAccounts()
+        if adapter.manages_accounts:
+            _init_login_manager(app)
+        app.extensions["lms"] = LMSState(db=db, user_adapter=adapter)
+        app.register_blueprint(
+            _build_blueprint(adapter), url_prefix=app.config["LMS_URL_PREFIX"] or None
+        )
+
+
+def _init_login_manager(app: Flask) -> None:
+    from lms.accounts.models import User
+    from lms.db import session
+
+    if hasattr(app, "login_manager"):
+        raise RuntimeError(
+            "This app already has a Flask-Login LoginManager: pass "
+            "LMS(user_adapter=FlaskLoginHostAdapter(...)) to keep the host's accounts."
+        )
+    manager = LoginManager(app)
+    manager.login_view = "lms.accounts.login"
+    manager.login_message = "Please sign in to continue."
+
+    @manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        return session().get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def _build_blueprint(adapter: UserAdapter) -> Blueprint:
+    from lms.accounts.views import bp as accounts_bp
+    from lms.awards.views import bp as awards_bp
+    from lms.catalogue.views import bp as catalogue_bp
+    from lms.dashboard import bp as dashboard_bp
+    from lms.health import bp as health_bp
+    from lms.learning.views import bp as learning_bp
+    from lms.rendering import render_markdown
+
+    bp = Blueprint(
+        "lms",
+        __name__,
+        template_folder="templates",
+        static_folder="static",
+        static_url_path="/_static",
+    )
+    for child in (health_bp, catalogue_bp, learning_bp, dashboard_bp, awards_bp):
+        bp.register_blueprint(child)
+    if adapter.manages_accounts:
+        bp.register_blueprint(accounts_bp)
+
+    @bp.before_request
+    def check_csrf() -> None:
+        # Every state-changing LMS route is covered here, including ones added later.
+        if request.method in SAFE_METHODS:
+            return
+        token = request.form.get("csrf_token") or request.headers.get("X-CSRFToken")
+        try:
+            validate_csrf(token)
+        except ValidationError as exc:
+            raise CSRFError(str(exc)) from exc
+
+    @bp.context_processor
+    def inject() -> dict[str, Any]:
+        return {
+            "current_learner": current_learner,
+            "lms_manages_accounts": adapter.manages_accounts,
+            "csrf_token": generate_csrf,
+        }
+
+    bp.add_app_template_filter(render_markdown, "lms_markdown")
+    for code in (400, 403, 404, 405, 413, 429):
+        bp.register_error_handler(code, render_error)
+    bp.register_error_handler(CSRFError, render_error)
+    return bp
+
+
+ERROR_TITLES = {
+    400: "That request could not be handled",
+    403: "You do not have access to this page",
+    404: "Not found",
+    405: "Method not allowed",
+    413: "Upload too large",
+    429: "Too many requests",
+}
+
+
+def render_error(error: Any) -> tuple[str, int]:
+    code = getattr(error, "code", 500) or 500
+    if isinstance(error, CSRFError):
+        message = (
+            "This form was not sent from this site or has expired (CSRF check failed). "
+            "Go back, reload the page and try again."
+        )
+    else:
+        message = getattr(error, "description", "") or ""
+    return (
+        render_template(
+            "lms/error.html", code=code, title=ERROR_TITLES.get(code, "Error"), message=message
+        ),
+        code,
+    )

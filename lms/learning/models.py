@@ -1,0 +1,44 @@
+"""A learner's enrolment in a course and their progress through its modules."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.catalogue.models import Course, Module
+from lms.db import Base
+
+
+class Enrolment(Base):
+    __tablename__ = "lms_enrolment"
+    __table_args__ = (UniqueConstraint("user_id", "course_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("lms_user.id"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("lms_course.id"), index=True)
+    #: The course version the learner started; they keep it until they finish.
+    course_version: Mapped[int]
+    enrolled_at: Mapped[datetime]
+    #: The module to resume at.
+    last_module_id: Mapped[int | None] = mapped_column(ForeignKey("lms_module.id"))
+    #: Set once, by the conditional update that awards the course's credit.
+    completed_at: Mapped[datetime | None]
+
+    course: Mapped[Course] = relationship()
+    completions: Mapped[list[ModuleCompletion]] = relationship(back_populates="enrolment")
+
+
+class ModuleCompletion(Base):
+    __tablename__ = "lms_module_completion"
+    __table_args__ = (UniqueConstraint("enrolment_id", "module_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrolment_id: Mapped[int] = mapped_column(
+        ForeignKey("lms_enrolment.id", ondelete="CASCADE"), index=True
+    )
+    module_id: Mapped[int] = mapped_column(ForeignKey(Module.id))
+    completed_at: Mapped[datetime]
+
+    enrolment: Mapped[Enrolment] = relationship(back_populates="completions")

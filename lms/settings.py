@@ -1,0 +1,46 @@
+"""Every ``LMS_`` setting and its default, in one place.
+
+``LMS.init_app`` applies these with ``app.config.setdefault``; a host overrides any of them in
+its own config before calling it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+DEFAULTS: dict[str, Any] = {
+    #: URL prefix the LMS pages are mounted under ("" at the root, e.g. "/learn" in a host app).
+    "LMS_URL_PREFIX": "",
+    #: Database URL for the standalone app; falls back to DATABASE_URL, then to SQLite in the
+    #: instance folder. A host app that passes its own ``db`` configures the database itself.
+    "LMS_DATABASE_URL": None,
+    #: Milliseconds SQLite waits for a lock before giving up.
+    "LMS_SQLITE_BUSY_TIMEOUT_MS": 10_000,
+    #: Absolute base URL printed in certificates and e-mails (e.g. "https://ce.example.org").
+    #: None means: the URL of the current request.
+    "LMS_BASE_URL": None,
+    #: Site name shown in page titles, e-mails and as the default certificate issuer.
+    "LMS_SITE_NAME": "CEC Learning",
+    #: How mail leaves: "file" (one .eml per message in LMS_MAIL_DIR), "console" (logged),
+    #: or "smtp" (the LMS_SMTP_* settings).
+    "LMS_MAIL_BACKEND": "file",
+    #: Folder for the file mail backend; None means "<instance folder>/mail".
+    "LMS_MAIL_DIR": None,
+    #: Sender address of every message.
+    "LMS_MAIL_FROM": "no-reply@localhost",
+    "LMS_SMTP_HOST": "localhost",
+    "LMS_SMTP_PORT": 25,
+    "LMS_SMTP_USERNAME": None,
+    "LMS_SMTP_PASSWORD": None,
+    #: Use STARTTLS on the SMTP connection.
+    "LMS_SMTP_STARTTLS": False,
+    #: Seconds a password-reset link stays valid.
+    "LMS_RESET_TOKEN_MAX_AGE": 3600,
+    #: Shortest password accepted at sign-up and reset.
+    "LMS_PASSWORD_MIN_LENGTH": 10,
+    #: Let anyone create a learner account from the sign-up page.
+    "LMS_ALLOW_REGISTRATION": True,
+    #: Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted
+    #: (standalone app only). 0 trusts none: a client cannot spoof its address.
+    "LMS_TRUSTED_PROXIES": 0,
+}
