@@ -4,19 +4,29 @@ from __future__ import annotations
 
 import hashlib
 
+from datetime import UTC
+
 from flask import current_app
-from itsdangerous import BadData, URLSafeTimedSerializer
+from itsdangerous import BadData, TimestampSigner, URLSafeTimedSerializer
 
 from lms.accounts.models import User
+from lms.clock import now
 
 RESET_SALT = "lms.password-reset"
+
+
+class _ClockSigner(TimestampSigner):
+    """Reads the LMS clock, so expiry follows injected time in tests."""
+
+    def get_timestamp(self) -> int:
+        return int(now().replace(tzinfo=UTC).timestamp())
 
 
 def _serializer() -> URLSafeTimedSerializer:
     config = current_app.config
     # itsdangerous signs with the last key and accepts all: old keys keep links working.
     keys = [*config.get("SECRET_KEY_FALLBACKS", []), config["SECRET_KEY"]]
-    return URLSafeTimedSerializer(keys, salt=RESET_SALT)
+    return URLSafeTimedSerializer(keys, salt=RESET_SALT, signer=_ClockSigner)
 
 
 def _fingerprint(user: User) -> str:
