@@ -14,6 +14,7 @@ import shutil
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -181,9 +182,10 @@ def create_user(app: Flask, clock: Clock) -> Callable[..., Any]:
                 role=role,
                 now=clock(),
             )
-            user.plain_password = password
-            app.extensions["lms"].db.session.expunge(user)
-            return user
+            return SimpleNamespace(
+                id=user.id, name=user.name, email=user.email, role=user.role,
+                plain_password=password,
+            )
 
     return factory
 

@@ -1,0 +1,114 @@
+"""One passing attempt is graded once and earns one credit entry and one certificate,
+however often and however concurrently it is submitted."""
+
+from __future__ import annotations
+
+import threading
+
+from flask import Flask
+from sqlalchemy import func, select
+
+from certificates.models import Certificate
+from lms.credits.models import CreditEntry
+from quizzes.models import Attempt
+from tests.conftest import Web, answer_key, complete_modules, start_quiz
+
+SLUG = "category-and-class-of-water-intrusion"
+
+
+def _counts(app: Flask) -> tuple[int, int, int]:
+    with app.app_context():
+        db = app.extensions["lms"].db.session
+        credits = db.scalar(select(func.count()).select_from(CreditEntry))
+        certificates = db.scalar(select(func.count()).select_from(Certificate))
+        graded = db.scalar(
+            select(func.count()).select_from(Attempt).where(Attempt.state == "graded")
+        )
+        db.remove()
+        return credits, certificates, graded
+
+
+def _ready_to_submit(app: Flask, create_user) -> tuple[object, int]:  # noqa: ANN001
+    learner = create_user()
+    web = Web(app.test_client())
+    web.login(learner.email, learner.plain_password)
+    web.submit(f"/courses/{SLUG}", action=f"/courses/{SLUG}/enrol")
+    complete_modules(web, SLUG)
+    return learner, start_quiz(web, SLUG)
+
+
+def test_submitting_the_same_passing_attempt_twice_awards_once(app, demo, create_user):
+    learner, attempt_id = _ready_to_submit(app, create_user)
+    web = Web(app.test_client())
+    web.login(learner.email, learner.plain_password)
+    answers = answer_key(app, SLUG)
+    for _ in range(2):
+        response = web.submit(
+            f"/courses/{SLUG}", answers, action=f"/courses/{SLUG}/quiz/{attempt_id}"
+        )
+        assert response.status_code == 302
+    assert _counts(app) == (1, 1, 1)
+    dashboard = web.get("/dashboard").get_data(as_text=True)
+    assert "<strong>2 CEC</strong>" in dashboard
+
+
+def test_two_threads_submitting_at_once_award_once(app, demo, create_user):
+    learner, attempt_id = _ready_to_submit(app, create_user)
+    answers = answer_key(app, SLUG)
+    webs = []
+    for _ in range(2):
+        web = Web(app.test_client())
+        web.login(learner.email, learner.plain_password)
+        webs.append((web, web.token(f"/courses/{SLUG}")))
+    barrier = threading.Barrier(2)
+    statuses: list[int] = []
+    errors: list[BaseException] = []
+
+    def submit(web: Web, token: str) -> None:
+        try:
+            barrier.wait(timeout=10)
+            response = web.client.post(
+                f"/courses/{SLUG}/quiz/{attempt_id}", data={"csrf_token": token, **answers}
+            )
+            statuses.append(response.status_code)
+        except BaseException as exc:  # surfaced below, not lost in the thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=submit, args=pair) for pair in webs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors
+    assert statuses == [302, 302]
+    assert _counts(app) == (1, 1, 1)
+
+
+def test_a_second_passing_attempt_after_the_award_adds_nothing(app, demo, create_user):
+    """Even two separate passing attempts (say, started in two tabs) award the course once."""
+    learner, first = _ready_to_submit(app, create_user)
+    with app.app_context():
+        db = app.extensions["lms"].db.session
+        original = db.get(Attempt, first)
+        db.add(
+            Attempt(
+                quiz_id=original.quiz_id,
+                user_id=original.user_id,
+                context=original.context,
+                state="open",
+                started_at=original.started_at,
+                layout=original.layout,
+                responses={},
+            )
+        )
+        db.commit()
+        second = db.scalars(select(func.max(Attempt.id))).one()
+    web = Web(app.test_client())
+    web.login(learner.email, learner.plain_password)
+    answers = answer_key(app, SLUG)
+    for attempt_id in (first, second):
+        response = web.submit(
+            f"/courses/{SLUG}", answers, action=f"/courses/{SLUG}/quiz/{attempt_id}"
+        )
+        assert response.status_code == 302
+    assert _counts(app) == (1, 1, 2)
