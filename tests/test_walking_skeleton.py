@@ -28,8 +28,12 @@ def test_learner_signs_up_learns_passes_and_gets_a_verifiable_certificate(app, c
     web = Web(client)
     response = web.submit(
         "/register",
-        {"name": NAME, "email": "zoe@example.org", "password": "a long pass phrase",
-         "confirm": "a long pass phrase"},
+        {
+            "name": NAME,
+            "email": "zoe@example.org",
+            "password": "a long pass phrase",
+            "confirm": "a long pass phrase",
+        },
     )
     assert response.status_code == 302
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-
 from datetime import UTC
 
 from flask import current_app
@@ -25,7 +24,7 @@ class _ClockSigner(TimestampSigner):
 def _serializer() -> URLSafeTimedSerializer:
     config = current_app.config
     # itsdangerous signs with the last key and accepts all: old keys keep links working.
-    keys = [*config.get("SECRET_KEY_FALLBACKS", []), config["SECRET_KEY"]]
+    keys = [*(config.get("SECRET_KEY_FALLBACKS") or []), config["SECRET_KEY"]]
     return URLSafeTimedSerializer(keys, salt=RESET_SALT, signer=_ClockSigner)
 
 

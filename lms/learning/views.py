@@ -7,7 +7,7 @@ from werkzeug.wrappers import Response
 
 from lms.accounts.forms import ActionForm
 from lms.auth import current_learner, login_required
-from lms.catalogue.models import Course
+from lms.catalogue.models import Course, Module
 from lms.catalogue.operations import published_course
 from lms.clock import now
 from lms.credits.operations import certificate_for_enrolment
@@ -23,6 +23,13 @@ def _course_or_404(slug: str) -> Course:
     if course is None:
         abort(404, "There is no course at this address.")
     return course
+
+
+def _module_or_404(course: Course, position: int) -> Module:
+    module = next((m for m in course.modules if m.position == position), None)
+    if module is None:
+        abort(404, "This course has no such module.")
+    return module
 
 
 def _enrolment_or_redirect(course: Course) -> Enrolment | Response:
@@ -59,12 +66,10 @@ def resume(slug: str) -> Response:
 @login_required
 def module(slug: str, position: int) -> str | Response:
     course = _course_or_404(slug)
+    module = _module_or_404(course, position)
     enrolment = _enrolment_or_redirect(course)
     if isinstance(enrolment, Response):
         return enrolment
-    module = next((m for m in course.modules if m.position == position), None)
-    if module is None:
-        abort(404, "This course has no such module.")
     progress = ops.progress_of(enrolment, course.modules)
     if not ops.can_open(progress, module):
         flash("Modules open in order: finish this one first.", "info")
@@ -82,12 +87,10 @@ def module(slug: str, position: int) -> str | Response:
 @login_required
 def complete_module(slug: str, position: int) -> Response:
     course = _course_or_404(slug)
+    module = _module_or_404(course, position)
     enrolment = _enrolment_or_redirect(course)
     if isinstance(enrolment, Response):
         return enrolment
-    module = next((m for m in course.modules if m.position == position), None)
-    if module is None:
-        abort(404, "This course has no such module.")
     try:
         ops.complete_module(enrolment, module, course.modules, now())
     except ops.LearningError as exc:

@@ -1,0 +1,160 @@
+"""The LMS mounted in a host application: under a prefix, and on the host's own accounts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from flask import Flask, redirect, request
+from flask_login import LoginManager, UserMixin, login_user
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import String, select
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from certificates.models import Certificate
+from lms import LMS, FlaskLoginHostAdapter
+from lms.accounts.models import User
+from lms.demo import seed_demo_data
+from lms.migrate import upgrade_database
+from tests.conftest import Web, answer_key, complete_modules, start_quiz
+
+SLUG = "moisture-mapping-and-drying-documentation"
+
+
+class HostBase(DeclarativeBase):
+    pass
+
+
+class HostUser(UserMixin, HostBase):
+    """The host application's own user table, which the LMS never writes to."""
+
+    __tablename__ = "host_account"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    mail: Mapped[str] = mapped_column(String(100))
+
+
+def _host(database_url: str, instance: Path, with_accounts: bool) -> tuple[Flask, SQLAlchemy]:
+    host = Flask("host_app", instance_path=str(instance))
+    host.config.update(
+        SECRET_KEY="host-secret",
+        SQLALCHEMY_DATABASE_URI=database_url,
+        LMS_URL_PREFIX="/learn",
+        LMS_MAIL_DIR=str(instance / "mail"),
+    )
+    db = SQLAlchemy(model_class=HostBase)
+    db.init_app(host)
+
+    @host.get("/")
+    def home() -> str:
+        return "Host home page"
+
+    @host.get("/about")
+    def about() -> str:
+        return "About the host"
+
+    adapter = None
+    if with_accounts:
+        manager = LoginManager(host)
+        manager.user_loader(lambda uid: db.session.get(HostUser, int(uid)))
+
+        @host.get("/host-login")
+        def host_login():  # noqa: ANN202
+            login_user(db.session.get(HostUser, int(request.args["uid"])))
+            return redirect(request.args.get("next") or "/")
+
+        adapter = FlaskLoginHostAdapter(
+            "host_login", name_of=lambda u: u.display_name, email_of=lambda u: u.mail
+        )
+    LMS(host, db=db, user_adapter=adapter)
+    upgrade_database(host)
+    with host.app_context():
+        seed_demo_data()
+    return host, db
+
+
+def test_lms_mounts_under_a_prefix_and_host_routes_keep_working(database_url, tmp_path):
+    host, _db = _host(database_url, tmp_path, with_accounts=False)
+    client = host.test_client()
+    assert client.get("/").get_data(as_text=True) == "Host home page"
+    assert client.get("/about").status_code == 200
+    assert client.get("/learn/healthz").status_code == 200
+    catalogue = client.get("/learn/")
+    assert catalogue.status_code == 200
+    assert "Moisture Mapping and Drying Documentation" in catalogue.get_data(as_text=True)
+    assert 'href="/learn/_static/style.css"' in catalogue.get_data(as_text=True)
+    assert client.get("/learn/_static/style.css").status_code == 200
+    assert client.get("/courses/" + SLUG).status_code == 404  # nothing leaks outside the prefix
+
+    web = Web(client, prefix="/learn")
+    response = web.submit(
+        "/register",
+        {
+            "name": "Host Visitor",
+            "email": "v@example.org",
+            "password": "long enough pw",
+            "confirm": "long enough pw",
+        },
+    )
+    assert response.headers["Location"] == "/learn/dashboard"
+    assert web.get("/dashboard").status_code == 200
+
+
+@pytest.fixture
+def host_with_accounts(database_url, tmp_path):  # noqa: ANN001, ANN201
+    host, db = _host(database_url, tmp_path, with_accounts=True)
+    with host.app_context():
+        HostUser.__table__.create(db.engine)
+        db.session.add(HostUser(id=41, display_name="Morgan Host-User", mail="Morgan@Host.example"))
+        db.session.commit()
+    yield host
+    with host.app_context():
+        db.session.remove()
+        HostUser.__table__.drop(db.engine)
+        db.engine.dispose()
+
+
+def test_host_accounts_mode_uses_the_hosts_current_user(host_with_accounts):
+    host = host_with_accounts
+    client = host.test_client()
+    # The LMS has no sign-in pages of its own here; it sends people to the host's.
+    assert client.get("/learn/login").status_code == 404
+    assert client.get("/learn/register").status_code == 404
+    to_login = client.get("/learn/dashboard")
+    assert to_login.status_code == 302
+    assert to_login.headers["Location"].startswith("/host-login?next=/learn/dashboard")
+
+    client.get("/host-login?uid=41")
+    web = Web(client, prefix="/learn")
+    dashboard = web.get("/dashboard")
+    assert dashboard.status_code == 200
+    web.submit(f"/courses/{SLUG}", action=f"/courses/{SLUG}/enrol")
+    complete_modules(web, SLUG)
+    attempt_id = start_quiz(web, SLUG)
+    submitted = web.submit(
+        f"/courses/{SLUG}/quiz", answer_key(host, SLUG), action=f"/courses/{SLUG}/quiz/{attempt_id}"
+    )
+    assert submitted.status_code == 302
+
+    with host.app_context():
+        db = host.extensions["lms"].db.session
+        learner = db.scalars(select(User).where(User.external_id.is_not(None))).one()
+        assert learner.external_id == "41"  # keyed to the host's user id
+        assert learner.password_hash is None
+        assert learner.email == "morgan@host.example"
+        certificate = db.scalars(select(Certificate)).one()
+        assert certificate.facts["learner_name"] == "Morgan Host-User"
+        public_id = certificate.public_id
+    page = client.get(f"/learn/verify/{public_id}").get_data(as_text=True)
+    assert "Valid certificate" in page
+    assert "http://localhost/learn/verify/" + public_id in web.get(
+        f"/certificates/{public_id}"
+    ).get_data(as_text=True)
+
+
+def test_lms_refuses_a_second_login_manager_without_an_adapter(database_url, tmp_path):
+    app = Flask("clash", instance_path=str(tmp_path))
+    app.config.update(SECRET_KEY="x", SQLALCHEMY_DATABASE_URI=database_url)
+    LoginManager(app)
+    with pytest.raises(RuntimeError, match="FlaskLoginHostAdapter"):
+        LMS(app)
