@@ -78,6 +78,10 @@ def create_app(
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["LMS_TRUSTED_PROXIES"]))
 
     LMS(app)
+    from lms.cli import COMMANDS
+
+    for command in COMMANDS:
+        app.cli.add_command(command)
     Migrate(app, app.extensions["lms"].db, directory=str(MIGRATIONS_DIR))
 
     # The standalone app owns the whole site, so LMS pages answer its errors too.

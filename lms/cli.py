@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
+from werkzeug.serving import make_server
 
 from lms.accounts.models import ROLES
 from lms.accounts.operations import AccountError, create_user
@@ -23,7 +26,7 @@ def main() -> None:
     """CEC LMS: continuing-education courses, credits and certificates."""
 
 
-@main.command("init")
+@click.command("init")
 @with_appcontext
 def init_command() -> None:
     """Create the database, or upgrade it to the newest migration."""
@@ -31,8 +34,10 @@ def init_command() -> None:
     click.echo(f"Database ready: {current_app.extensions['lms'].db.engine.url.render_as_string()}")
 
 
-@main.command("demo")
-@click.option("--port", default=5000, show_default=True, help="Port to serve on (127.0.0.1).")
+@click.command("demo")
+@click.option(
+    "--port", default=5000, show_default=True, help="Port on 127.0.0.1 (0: any free port)."
+)
 @click.option("--no-serve", is_flag=True, help="Only set up the database and demo data.")
 @with_appcontext
 def demo_command(port: int, no_serve: bool) -> None:
@@ -47,11 +52,17 @@ def demo_command(port: int, no_serve: bool) -> None:
         click.echo(f"  {account['role']:<8} {account['email']:<22} {account['password']}")
     if no_serve:
         return
-    click.echo(f"Serving the demo at http://127.0.0.1:{port}/ (Ctrl+C to stop)")
-    app.run(host="127.0.0.1", port=port, debug=False, use_reloader=False)
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    # Printed once the socket is bound, so whoever reads it can connect at once.
+    click.echo(f"Serving the demo at http://127.0.0.1:{server.port}/ (Ctrl+C to stop)")
+    sys.stdout.flush()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("Stopped.")
 
 
-@main.command("create-user")
+@click.command("create-user")
 @click.option("--role", type=click.Choice(ROLES), default="learner", show_default=True)
 @click.option("--name", prompt=True)
 @click.option("--email", prompt=True)
@@ -67,3 +78,9 @@ def create_user_command(role: str, name: str, email: str, password: str) -> None
     except AccountError as exc:
         raise click.UsageError(str(exc)) from exc
     click.echo(f"Created {user.role} {user.email} (id {user.id}).")
+
+
+#: The commands the LMS adds to an app's CLI: top level in the standalone ``lms`` command,
+#: under ``flask lms ...`` in a host application.
+COMMANDS = (init_command, demo_command, create_user_command)
+lms_group = click.Group("lms", help="CEC LMS commands.", commands=list(COMMANDS))

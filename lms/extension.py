@@ -72,6 +72,9 @@ class LMS:
         app.register_blueprint(
             _build_blueprint(adapter), url_prefix=app.config["LMS_URL_PREFIX"] or None
         )
+        from lms.cli import lms_group
+
+        app.cli.add_command(lms_group)
 
 
 def _init_login_manager(app: Flask) -> None:

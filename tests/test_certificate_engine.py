@@ -1,0 +1,73 @@
+"""The certificate engine's pure parts: snapshots, digests, ids and the PDF."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from decimal import Decimal
+
+from pypdf import PdfReader
+
+from certificates import CertificateFacts, digest_of, new_public_id, render_pdf
+from certificates.models import Certificate
+from certificates.verification import verify
+
+FACTS = CertificateFacts(
+    learner_name="Ana María Ñúñez-Łukasz Ολγα Дмитриева",
+    course_title="Category and Class of Water Intrusion",
+    course_version=3,
+    provider="Northfield Restoration Academy",
+    credits=Decimal("2.50"),
+    credit_unit="CEC",
+    completed_on=date(2026, 2, 28),
+)
+
+
+def test_facts_round_trip_through_json():
+    data = FACTS.to_json()
+    assert data["credits"] == "2.5"
+    assert data["completed_on"] == "2026-02-28"
+    assert CertificateFacts.from_json(data) == FACTS
+
+
+def test_digest_is_stable_and_changes_with_any_fact():
+    data = FACTS.to_json()
+    assert digest_of(data) == digest_of(dict(reversed(list(data.items()))))
+    assert digest_of(data) != digest_of({**data, "credits": "3"})
+
+
+def test_public_ids_are_random_and_at_least_128_bits():
+    ids = {new_public_id() for _ in range(1000)}
+    assert len(ids) == 1000
+    assert all(len(i) >= 22 for i in ids)  # 22 base64url characters carry 132 bits
+
+
+def _record(**changes) -> Certificate:  # noqa: ANN003
+    data = FACTS.to_json()
+    return Certificate(public_id="x", award_key="k", facts=data, digest=digest_of(data), **changes)
+
+
+def test_verdicts():
+    assert verify(_record()).status == "valid"
+    from datetime import datetime
+
+    revoked = verify(_record(revoked_at=datetime(2026, 5, 1), revocation_reason="Issued in error"))
+    assert revoked.status == "revoked"
+    assert "Issued in error" in revoked.checks[-1].detail
+    tampered = _record()
+    tampered.facts = {**tampered.facts, "credits": "20"}
+    assert verify(tampered).status == "invalid"
+
+
+def test_pdf_prints_every_fact_in_latin_greek_and_cyrillic_names():
+    pdf = render_pdf(FACTS, public_id="abc123", verify_url="https://ce.example/verify/abc123")
+    text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    for expected in (
+        "Ana María Ñúñez-Łukasz Ολγα Дмитриева",
+        "Category and Class of Water Intrusion",
+        "Northfield Restoration Academy",
+        "2.5 CEC",
+        "2026-02-28",
+        "abc123",
+    ):
+        assert expected in text

@@ -1,0 +1,136 @@
+"""The ``lms`` command: init, create-user, demo, and the Flask CLI it wraps."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from lms.accounts.models import User
+from lms.catalogue.models import Course
+
+
+def test_init_is_idempotent(runner):
+    for _ in range(2):
+        result = runner.invoke(args=["init"])
+        assert result.exit_code == 0, result.output
+        assert "Database ready" in result.output
+
+
+def test_create_user_with_each_role(app, runner):
+    for role in ("learner", "trainer", "admin"):
+        result = runner.invoke(
+            args=[
+                "create-user",
+                "--role",
+                role,
+                "--name",
+                f"A {role}",
+                "--email",
+                f"{role}@cli.example",
+                "--password",
+                "a fine password",
+            ]
+        )
+        assert result.exit_code == 0, result.output
+    with app.app_context():
+        db = app.extensions["lms"].db.session
+        roles = dict(db.execute(select(User.email, User.role)).all())
+    assert roles == {
+        "learner@cli.example": "learner",
+        "trainer@cli.example": "trainer",
+        "admin@cli.example": "admin",
+    }
+
+
+def test_create_user_refuses_bad_input_clearly(runner):
+    args = ["create-user", "--name", "X", "--email", "x@cli.example", "--password"]
+    short = runner.invoke(args=[*args, "short"])
+    assert short.exit_code == 2
+    assert "at least 10 characters" in short.output
+    assert runner.invoke(args=[*args, "a fine password"]).exit_code == 0
+    again = runner.invoke(args=[*args, "a fine password"])
+    assert again.exit_code == 2
+    assert "already exists" in again.output
+    bad_role = runner.invoke(args=[*args, "a fine password", "--role", "root"])
+    assert bad_role.exit_code == 2
+
+
+def test_demo_data_is_idempotent(app, runner):
+    for _ in range(2):
+        result = runner.invoke(args=["demo", "--no-serve"])
+        assert result.exit_code == 0, result.output
+        assert "learner@example.com" in result.output
+    with app.app_context():
+        db = app.extensions["lms"].db.session
+        assert db.scalar(select(func.count()).select_from(Course)) == 3
+        assert db.scalar(select(func.count()).select_from(User)) == 3
+
+
+def test_host_apps_get_the_commands_under_lms(runner):
+    result = runner.invoke(args=["lms", "--help"])
+    assert result.exit_code == 0
+    for command in ("init", "demo", "create-user"):
+        assert command in result.output
+
+
+def _clean_env(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.endswith("DATABASE_URL")}
+    env["LMS_INSTANCE_PATH"] = str(tmp_path / "instance")
+    return env
+
+
+def test_the_installed_lms_command_is_the_flask_cli(tmp_path):
+    script = Path(sys.executable).with_name("lms")
+    assert script.exists(), "pip install should put an `lms` console script beside python"
+    result = subprocess.run(
+        [str(script), "--help"],
+        env=_clean_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    for command in ("run", "routes", "shell", "init", "demo", "create-user"):
+        assert f"  {command} " in result.stdout
+    routes = subprocess.run(
+        [str(script), "routes"],
+        env=_clean_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert "/verify/<public_id>" in routes.stdout
+
+
+def test_lms_demo_serves_on_the_given_port(tmp_path):
+    """`lms demo --port N` migrates, seeds and serves on 127.0.0.1:N (port 0: any free one)."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "lms", "demo", "--port", "0"],
+        env=_clean_env(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        output = []
+        for line in process.stdout:
+            output.append(line)
+            if line.startswith("Serving the demo at "):
+                url = line.split()[4].rstrip("/")
+                break
+        else:
+            raise AssertionError("".join(output))
+        assert "learner@example.com" in "".join(output)
+        with urllib.request.urlopen(url + "/healthz", timeout=10) as response:
+            assert response.status == 200
+        with urllib.request.urlopen(url + "/", timeout=10) as response:
+            assert "Hot Water Extraction Fundamentals" in response.read().decode()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -1,0 +1,45 @@
+"""Module Markdown is rendered, and anything that could run script is removed."""
+
+from __future__ import annotations
+
+import pytest
+
+from lms.rendering import render_markdown
+from tests.html_safety import script_hazards
+
+
+def test_markdown_renders_lists_tables_emphasis_and_links():
+    html = render_markdown(
+        "Use **pH 9**:\n\n- one\n- two\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n"
+        "[IICRC](https://iicrc.org)"
+    )
+    assert "<strong>pH 9</strong>" in html
+    assert "<li>one</li>" in html
+    assert "<table>" in html
+    assert 'href="https://iicrc.org"' in html
+    assert 'rel="noopener noreferrer nofollow"' in html
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "[click](javascript:alert(1))",
+        "[click](JaVaScRiPt:alert(1))",
+        "[click](java\tscript:alert(1))",
+        "<script>alert(1)</script>",
+        "<img src=x onerror=alert(1)>",
+        "<svg onload=alert(1)>",
+        '![x](x" onerror="alert(1))',
+        "<a href='javascript:alert(1)'>x</a>",
+        '<div style="background:url(javascript:alert(1))">x</div>',
+        "[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    ],
+)
+def test_hostile_markdown_cannot_run_script(hostile):
+    assert script_hazards(str(render_markdown(hostile))) == []
+
+
+def test_the_hazard_finder_itself_sees_hazards():
+    assert script_hazards('<a href=" javascript:x">') != []
+    assert script_hazards("<img src=x onerror=alert(1)>") != []
+    assert script_hazards("<script>x</script>") != []
