@@ -28,6 +28,8 @@ from lms.migrate import upgrade_database
 from lms.models import ALL_METADATA
 
 PG_URL = os.environ.get("LMS_TEST_DATABASE_URL")
+if os.environ.get("LMS_REQUIRE_POSTGRES") == "1" and not PG_URL:
+    pytest.exit("LMS_REQUIRE_POSTGRES=1 but LMS_TEST_DATABASE_URL is not set", returncode=3)
 START = datetime(2026, 3, 2, 9, 0, 0)
 
 

@@ -71,3 +71,12 @@ def test_the_database_url_setting_chooses_postgresql_through_psycopg(tmp_path, m
     monkeypatch.delenv("DATABASE_URL")
     app = create_app(instance_path=str(tmp_path))
     assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'lms.sqlite3'}"
+
+
+def test_the_suite_runs_on_the_database_it_was_given(app):
+    """In CI's PostgreSQL run this proves the run did not quietly fall back to SQLite."""
+    from tests.conftest import PG_URL
+
+    with app.app_context():
+        dialect = app.extensions["lms"].db.engine.dialect.name
+    assert dialect == ("postgresql" if PG_URL else "sqlite")
