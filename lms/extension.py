@@ -102,7 +102,7 @@ def _build_blueprint(adapter: UserAdapter) -> Blueprint:
     from lms.dashboard import bp as dashboard_bp
     from lms.health import bp as health_bp
     from lms.learning.views import bp as learning_bp
-    from lms.rendering import render_markdown
+    from lms.rendering import format_number, render_markdown
 
     bp = Blueprint(
         "lms",
@@ -136,6 +136,7 @@ def _build_blueprint(adapter: UserAdapter) -> Blueprint:
         }
 
     bp.add_app_template_filter(render_markdown, "lms_markdown")
+    bp.add_app_template_filter(format_number, "lms_number")
     for code in (400, 403, 404, 405, 413, 429):
         bp.register_error_handler(code, render_error)
     bp.register_error_handler(CSRFError, render_error)

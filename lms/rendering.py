@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -60,3 +62,9 @@ def render_markdown(text: str | None) -> Markup:
         filter_style_properties={"text-align"},
     )
     return Markup(clean)  # noqa: S704  (sanitized just above)
+
+
+def format_number(value: Decimal | int | float | str) -> str:
+    """2.00 -> "2", 0.50 -> "0.5": credits as people write them."""
+    number = Decimal(str(value)).normalize()
+    return format(number, "f")

@@ -31,3 +31,7 @@ class CreditEntry(Base):
     credit_unit: Mapped[str] = mapped_column(String(20))
     earned_on: Mapped[date]
     created_at: Mapped[datetime]
+
+    @property
+    def source_label(self) -> str:
+        return SOURCES.get(self.source, self.source)
