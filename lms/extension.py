@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, render_template, request
+from flask import Blueprint, Flask, current_app, g, render_template, request
 from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
@@ -123,9 +123,10 @@ def _build_blueprint(adapter: UserAdapter) -> Blueprint:
             return
         token = request.form.get("csrf_token") or request.headers.get("X-CSRFToken")
         try:
-            validate_csrf(token)
+            validate_csrf(token, time_limit=current_app.config["LMS_CSRF_TIME_LIMIT"])
         except ValidationError as exc:
             raise CSRFError(str(exc)) from exc
+        g.csrf_valid = True  # Flask-WTF's forms then skip a second, stricter check
 
     @bp.context_processor
     def inject() -> dict[str, Any]:

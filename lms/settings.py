@@ -34,6 +34,9 @@ DEFAULTS: dict[str, Any] = {
     "LMS_SMTP_PASSWORD": None,
     #: Use STARTTLS on the SMTP connection.
     "LMS_SMTP_STARTTLS": False,
+    #: Seconds a form's CSRF token stays valid. Long, because a learner may read a module or
+    #: sit a quiz for hours before pressing the button; the token is bound to the session.
+    "LMS_CSRF_TIME_LIMIT": 12 * 3600,
     #: Seconds a password-reset link stays valid.
     "LMS_RESET_TOKEN_MAX_AGE": 3600,
     #: Shortest password accepted at sign-up and reset.

@@ -270,3 +270,31 @@ def start_quiz(web: Web, slug: str) -> int:
     match = ATTEMPT_ACTION_RE.search(page)
     assert match, "the quiz page shows no attempt form"
     return int(match.group(1))
+
+
+class StatementCounter:
+    """Counts SQL statements the app sends, to hold pages to a fixed number of queries."""
+
+    def __init__(self, app: Flask) -> None:
+        with app.app_context():
+            self.engine = app.extensions["lms"].db.engine
+        self.count = 0
+
+    def _on_execute(self, *_args: Any) -> None:
+        self.count += 1
+
+    def during(self, action: Callable[[], Any]) -> int:
+        from sqlalchemy import event
+
+        self.count = 0
+        event.listen(self.engine, "before_cursor_execute", self._on_execute)
+        try:
+            action()
+        finally:
+            event.remove(self.engine, "before_cursor_execute", self._on_execute)
+        return self.count
+
+
+@pytest.fixture
+def statements(app: Flask) -> StatementCounter:
+    return StatementCounter(app)

@@ -190,3 +190,14 @@ def test_tampered_reset_token_is_refused(app, web, create_user):
     link = _reset_link(app)
     assert web.get(link[:-3] + "abc").status_code == 400
     assert web.get("/reset/not-a-token").status_code == 400
+
+
+def test_reset_links_survive_a_secret_key_rotation_with_fallbacks(app, web, create_user):
+    create_user(email="rotate@example.org")
+    web.submit("/reset", {"email": "rotate@example.org"})
+    link = _reset_link(app)
+    old_key = app.config["SECRET_KEY"]
+    app.config.update(SECRET_KEY="a-new-secret-key", SECRET_KEY_FALLBACKS=[old_key])
+    assert Web(app.test_client()).get(link).status_code == 200
+    app.config["SECRET_KEY_FALLBACKS"] = []
+    assert Web(app.test_client()).get(link).status_code == 400

@@ -167,3 +167,12 @@ def test_healthz_answers_without_touching_the_database(app, client):
     assert statements == []
     client.get("/")  # the listener does see a page that reads
     assert statements
+
+
+def test_csrf_tokens_outlast_a_long_module_but_not_the_configured_limit(app, learner_web):
+    """The LMS's own limit (default 12 h) applies, not Flask-WTF's one hour."""
+    assert app.config["LMS_CSRF_TIME_LIMIT"] >= 4 * 3600
+    app.config["LMS_CSRF_TIME_LIMIT"] = -1  # every token already too old
+    refused = learner_web.submit(f"/courses/{SLUG}", action=f"/courses/{SLUG}/enrol")
+    assert refused.status_code == 400
+    assert "CSRF check failed" in refused.get_data(as_text=True)
