@@ -105,6 +105,11 @@ def _load_current_learner() -> User | None:
 current_learner: User | None = LocalProxy(_load_current_learner)  # type: ignore[assignment]
 
 
+def _here() -> str:
+    """This page's path and query, including the script root when mounted below one."""
+    return request.script_root + request.full_path.rstrip("?")
+
+
 def login_required(view: F) -> F:
     """Send anonymous visitors to the sign-in page, then back here."""
 
@@ -112,7 +117,7 @@ def login_required(view: F) -> F:
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         if _load_current_learner() is None:
             adapter = current_app.extensions["lms"].user_adapter
-            return redirect(adapter.login_url(request.full_path.rstrip("?")))
+            return redirect(adapter.login_url(_here()))
         return view(*args, **kwargs)
 
     return wrapped  # type: ignore[return-value]
@@ -125,7 +130,7 @@ def roles_required(*roles: str) -> Callable[[F], F]:
             user = _load_current_learner()
             if user is None:
                 adapter = current_app.extensions["lms"].user_adapter
-                return redirect(adapter.login_url(request.full_path.rstrip("?")))
+                return redirect(adapter.login_url(_here()))
             if not user.has_role(*roles):
                 abort(403)
             return view(*args, **kwargs)

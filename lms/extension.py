@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -31,7 +31,6 @@ class LMSState:
     user_adapter: UserAdapter
     #: Returns the current naive-UTC time; tests replace it to move time.
     clock: Callable[[], datetime] = system_clock
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class LMS:
@@ -58,8 +57,9 @@ class LMS:
             app.config.setdefault(key, value)
         import lms.models  # noqa: F401  (every table must be mapped before first use)
 
-        db = self.db or SQLAlchemy()
-        if "sqlalchemy" not in app.extensions:
+        # The host's Flask-SQLAlchemy instance if it has one (shared engine and session).
+        db = self.db or app.extensions.get("sqlalchemy") or SQLAlchemy()
+        if app.extensions.get("sqlalchemy") is not db:
             db.init_app(app)
         with app.app_context():
             for engine in db.engines.values():

@@ -158,3 +158,13 @@ def test_lms_refuses_a_second_login_manager_without_an_adapter(database_url, tmp
     LoginManager(app)
     with pytest.raises(RuntimeError, match="FlaskLoginHostAdapter"):
         LMS(app)
+
+
+def test_lms_shares_the_hosts_sqlalchemy_when_not_given_one(database_url, tmp_path):
+    app = Flask("shared", instance_path=str(tmp_path))
+    app.config.update(SECRET_KEY="x", SQLALCHEMY_DATABASE_URI=database_url)
+    host_db = SQLAlchemy(app)
+    LMS(app)
+    assert app.extensions["lms"].db is host_db
+    with app.app_context():
+        host_db.engine.dispose()
