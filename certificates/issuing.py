@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import datetime
 
@@ -45,7 +46,10 @@ def issue_certificate(
     return certificate
 
 
+PUBLIC_ID_RE = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
 def get_certificate(session: Session, public_id: str) -> Certificate | None:
-    if not public_id or len(public_id) > 64:
+    if not PUBLIC_ID_RE.fullmatch(public_id):
         return None
     return session.scalars(select(Certificate).where(Certificate.public_id == public_id)).first()

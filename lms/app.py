@@ -37,15 +37,13 @@ def sqlalchemy_url(url: str) -> str:
 
 
 def _settings_from_environment(app: Flask) -> None:
-    """LMS_* settings (and SECRET_KEY_FALLBACKS) from environment variables, JSON-decoded when
-    they parse as JSON (numbers, booleans, lists), else taken as strings."""
-    for key in DEFAULTS:
-        if key in os.environ and key != "LMS_DATABASE_URL":
-            raw = os.environ[key]
-            try:
-                app.config[key] = json.loads(raw)
-            except ValueError:
-                app.config[key] = raw
+    """LMS_* settings from environment variables. Numbers and booleans are parsed as JSON;
+    everything else (passwords included) stays a string."""
+    for key, default in DEFAULTS.items():
+        if key not in os.environ or key == "LMS_DATABASE_URL":
+            continue
+        raw = os.environ[key]
+        app.config[key] = json.loads(raw) if isinstance(default, bool | int) else raw
     if os.environ.get("SECRET_KEY_FALLBACKS"):
         app.config["SECRET_KEY_FALLBACKS"] = os.environ["SECRET_KEY_FALLBACKS"].split(",")
 
@@ -74,14 +72,18 @@ def create_app(
         "SQLALCHEMY_DATABASE_URI",
         sqlalchemy_url(app.config["LMS_DATABASE_URL"] or f"sqlite:///{instance / 'lms.sqlite3'}"),
     )
-    if app.config.get("LMS_TRUSTED_PROXIES"):
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["LMS_TRUSTED_PROXIES"]))
+    proxies = int(app.config.get("LMS_TRUSTED_PROXIES") or 0)
+    if proxies:
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_prefix=proxies
+        )
 
     LMS(app)
     from lms.cli import COMMANDS
 
     for command in COMMANDS:
         app.cli.add_command(command)
+    app.cli.commands.pop("lms", None)  # a host's `flask lms ...` group; here they are top level
     Migrate(app, app.extensions["lms"].db, directory=str(MIGRATIONS_DIR))
 
     # The standalone app owns the whole site, so LMS pages answer its errors too.

@@ -10,6 +10,7 @@ from flask import abort, current_app, g, redirect, request, url_for
 from flask_login import current_user as flask_login_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 from werkzeug.local import LocalProxy
 
 from lms.accounts.models import ROLES, User
@@ -73,26 +74,37 @@ class FlaskLoginHostAdapter:
         if host_user is None or not host_user.is_authenticated:
             return None
         external_id = str(host_user.get_id())
+        email = str(self.email_of(host_user) or f"{external_id}@host.invalid").strip().lower()
+        role = self.role_of(host_user)
         facts = {
-            "name": self.name_of(host_user)[:120],
-            "email": (self.email_of(host_user) or f"{external_id}@host.invalid").lower()[:254],
-            "role": self.role_of(host_user) if self.role_of(host_user) in ROLES else "learner",
+            "name": (str(self.name_of(host_user) or "").strip() or email)[:120],
+            "email": email[:254],
+            "role": role if role in ROLES else "learner",
         }
         db = session()
         user = db.scalars(select(User).where(User.external_id == external_id)).first()
+        if user is None or any(getattr(user, key) != value for key, value in facts.items()):
+            _mirror(external_id, facts)
+            db.expire_all()
+            user = db.scalars(select(User).where(User.external_id == external_id)).one()
+        return user
+
+
+def _mirror(external_id: str, facts: dict[str, str]) -> None:
+    """Create or refresh the mirror row in its own short transaction, so the request's (and a
+    host's shared) session is never committed behind its back."""
+    engine = current_app.extensions["lms"].db.engine
+    with Session(engine) as own:
+        user = own.scalars(select(User).where(User.external_id == external_id)).first()
         if user is None:
-            user = User(external_id=external_id, password_hash=None, created_at=now(), **facts)
-            db.add(user)
-            try:
-                db.commit()
-            except IntegrityError:  # a concurrent first request created the row
-                db.rollback()
-                user = db.scalars(select(User).where(User.external_id == external_id)).one()
-        elif any(getattr(user, key) != value for key, value in facts.items()):
+            own.add(User(external_id=external_id, password_hash=None, created_at=now(), **facts))
+        else:
             for key, value in facts.items():
                 setattr(user, key, value)
-            db.commit()
-        return user
+        try:
+            own.commit()
+        except IntegrityError:  # a concurrent first request created the row; theirs stands
+            own.rollback()
 
 
 def _load_current_learner() -> User | None:

@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, g, render_template, request
+from flask import Blueprint, Flask, abort, current_app, g, render_template, request
 from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
@@ -91,8 +91,12 @@ def _init_login_manager(app: Flask) -> None:
     manager.login_message = "Please sign in to continue."
 
     @manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        return session().get(User, int(user_id)) if user_id.isdigit() else None
+    def load_user(session_id: str) -> User | None:
+        user_id, _, fingerprint = session_id.partition(":")
+        user = session().get(User, int(user_id)) if user_id.isdigit() else None
+        if user is None or user.external_id or user.password_fingerprint != fingerprint:
+            return None
+        return user
 
 
 def _build_blueprint(adapter: UserAdapter) -> Blueprint:
@@ -115,6 +119,13 @@ def _build_blueprint(adapter: UserAdapter) -> Blueprint:
         bp.register_blueprint(child)
     if adapter.manages_accounts:
         bp.register_blueprint(accounts_bp)
+
+    @bp.before_request
+    def refuse_nul() -> None:
+        # PostgreSQL cannot store or even compare NUL; refuse it before anything reads it.
+        pairs = [*request.args.items(multi=True), *request.form.items(multi=True)]
+        if "\x00" in request.path or any("\x00" in k + v for k, v in pairs):
+            abort(400, "The request contains a NUL character, which no field accepts.")
 
     @bp.before_request
     def check_csrf() -> None:

@@ -24,12 +24,11 @@ def send_mail(to: str, subject: str, body: str) -> None:
 
     backend = config["LMS_MAIL_BACKEND"]
     if backend == "smtp":
-        with smtplib.SMTP(config["LMS_SMTP_HOST"], config["LMS_SMTP_PORT"], timeout=30) as smtp:
-            if config["LMS_SMTP_STARTTLS"]:
-                smtp.starttls()
-            if config["LMS_SMTP_USERNAME"]:
-                smtp.login(config["LMS_SMTP_USERNAME"], config["LMS_SMTP_PASSWORD"] or "")
-            smtp.send_message(message)
+        try:
+            _send_smtp(message)
+        except (OSError, smtplib.SMTPException) as exc:
+            log.exception("Sending e-mail to %s failed", to)
+            raise MailError("The e-mail could not be sent right now.") from exc
     elif backend == "console":
         log.warning("E-mail (console backend):\n%s", message.as_string())
     elif backend == "file":
@@ -40,6 +39,20 @@ def send_mail(to: str, subject: str, body: str) -> None:
         log.info("E-mail to %s written to %s", to, folder / name)
     else:
         raise RuntimeError(f"LMS_MAIL_BACKEND must be smtp, console or file, not {backend!r}")
+
+
+class MailError(RuntimeError):
+    """The mail server could not take the message; the caller tells the user to retry."""
+
+
+def _send_smtp(message: EmailMessage) -> None:
+    config = current_app.config
+    with smtplib.SMTP(config["LMS_SMTP_HOST"], int(config["LMS_SMTP_PORT"]), timeout=30) as smtp:
+        if config["LMS_SMTP_STARTTLS"]:
+            smtp.starttls()
+        if config["LMS_SMTP_USERNAME"]:
+            smtp.login(str(config["LMS_SMTP_USERNAME"]), str(config["LMS_SMTP_PASSWORD"] or ""))
+        smtp.send_message(message)
 
 
 def mail_dir() -> Path:

@@ -97,6 +97,8 @@ def open_or_resume_attempt(
 
 
 def get_attempt(session: Session, attempt_id: int, user_id: int) -> Attempt:
+    if not 0 < attempt_id < 2**31:  # ids are 32-bit keys; a larger one would overflow
+        raise AttemptError("no such attempt")
     attempt = session.get(Attempt, attempt_id)
     if attempt is None or attempt.user_id != user_id:
         raise AttemptError("no such attempt")

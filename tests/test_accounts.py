@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from lms.accounts.models import User
-from tests.conftest import Web
+from tests.conftest import CSRF_RE, Web
 
 GOOD = {
     "name": "Pat Doe",
@@ -201,3 +201,87 @@ def test_reset_links_survive_a_secret_key_rotation_with_fallbacks(app, web, crea
     assert Web(app.test_client()).get(link).status_code == 200
     app.config["SECRET_KEY_FALLBACKS"] = []
     assert Web(app.test_client()).get(link).status_code == 400
+
+
+def test_reset_links_use_the_configured_base_url_not_the_host_header(app, web, create_user):
+    app.config["LMS_BASE_URL"] = "https://ce.example.org"
+    create_user(email="host@example.org")
+    page = web.get("/reset", headers={"Host": "evil.example"})
+    token = CSRF_RE.search(page.get_data(as_text=True)).group(1)
+    web.client.post(
+        "/reset",
+        data={"csrf_token": token, "email": "host@example.org"},
+        headers={"Host": "evil.example"},
+    )
+    (mail,) = _mails(app)
+    body = mail.get_payload(decode=True).decode()
+    assert "https://ce.example.org/reset/" in body
+    assert "evil.example" not in body
+
+
+def test_a_password_reset_ends_sessions_signed_in_before(app, web, create_user):
+    user = create_user(email="stolen@example.org")
+    other_device = Web(app.test_client())
+    other_device.login(user.email, user.plain_password)
+    assert other_device.get("/dashboard").status_code == 200
+    web.submit("/reset", {"email": "stolen@example.org"})
+    web.submit(_reset_link(app), {"password": "a brand new pass", "confirm": "a brand new pass"})
+    assert other_device.get("/dashboard").status_code == 302
+
+
+def test_an_email_with_surrounding_spaces_is_accepted_and_stored_trimmed(app, web):
+    response = web.submit("/register", {**GOOD, "email": "  Spaced@Example.org "})
+    assert response.status_code == 302
+    with app.app_context():
+        email = app.extensions["lms"].db.session.scalars(select(User.email)).one()
+    assert email == "spaced@example.org"
+
+
+@pytest.mark.parametrize("name", ["Tab\tName", "New\nLine", "Bell\x07"])
+def test_control_characters_in_a_name_are_refused(app, web, name):
+    response = web.submit("/register", {**GOOD, "name": name})
+    assert response.status_code == 422
+    assert "invisible control characters" in response.get_data(as_text=True)
+    assert _user_count(app) == 0
+
+
+def test_a_field_sent_as_a_file_upload_is_a_clear_error_not_a_crash(app, web, create_user):
+    import io
+
+    user = create_user()
+    token = web.token("/login")
+    response = web.client.post(
+        "/login",
+        data={
+            "csrf_token": token,
+            "email": user.email,
+            "password": (io.BytesIO(b"secret"), "password.txt"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+
+
+def test_smtp_failure_gets_a_clear_message_not_a_500(app, web, create_user):
+    import socket
+
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    app.config.update(LMS_MAIL_BACKEND="smtp", LMS_SMTP_HOST="127.0.0.1", LMS_SMTP_PORT=closed_port)
+    create_user(email="nomail@example.org")
+    response = web.submit("/reset", {"email": "nomail@example.org"})
+    assert response.status_code == 503
+    assert "could not send the e-mail" in response.get_data(as_text=True)
+
+
+def test_string_settings_from_the_environment_stay_strings(tmp_path, monkeypatch):
+    from lms import create_app
+
+    monkeypatch.setenv("LMS_SMTP_PASSWORD", "12345678")
+    monkeypatch.setenv("LMS_SMTP_PORT", "2525")
+    monkeypatch.setenv("LMS_ALLOW_REGISTRATION", "false")
+    app = create_app(instance_path=str(tmp_path))
+    assert app.config["LMS_SMTP_PASSWORD"] == "12345678"
+    assert app.config["LMS_SMTP_PORT"] == 2525
+    assert app.config["LMS_ALLOW_REGISTRATION"] is False

@@ -169,10 +169,80 @@ def test_healthz_answers_without_touching_the_database(app, client):
     assert statements
 
 
-def test_csrf_tokens_outlast_a_long_module_but_not_the_configured_limit(app, learner_web):
-    """The LMS's own limit (default 12 h) applies, not Flask-WTF's one hour."""
-    assert app.config["LMS_CSRF_TIME_LIMIT"] >= 4 * 3600
-    app.config["LMS_CSRF_TIME_LIMIT"] = -1  # every token already too old
-    refused = learner_web.submit(f"/courses/{SLUG}", action=f"/courses/{SLUG}/enrol")
+def test_csrf_tokens_outlast_a_long_module_but_not_the_configured_limit(
+    app, learner_web, monkeypatch
+):
+    """A learner who reads for two hours can still press the button; after the LMS's limit
+    (12 h by default, not Flask-WTF's one hour) the token is refused."""
+    import time
+
+    import itsdangerous.timed
+
+    token = learner_web.token(f"/courses/{SLUG}")
+    started = time.time()
+
+    def later(hours: float) -> None:
+        fake = type("FakeTime", (), {"time": staticmethod(lambda: started + hours * 3600)})
+        monkeypatch.setattr(itsdangerous.timed, "time", fake)
+
+    later(13)
+    refused = learner_web.client.post(f"/courses/{SLUG}/enrol", data={"csrf_token": token})
     assert refused.status_code == 400
     assert "CSRF check failed" in refused.get_data(as_text=True)
+    later(2)
+    accepted = learner_web.client.post(f"/courses/{SLUG}/enrol", data={"csrf_token": token})
+    assert accepted.status_code == 302
+
+
+@pytest.mark.parametrize(
+    "attempt_id", ["2147483648", "9223372036854775808", "99999999999999999999"]
+)
+def test_attempt_ids_beyond_the_database_range_are_404(learner_web, attempt_id):
+    learner_web.submit(f"/courses/{SLUG}", action=f"/courses/{SLUG}/enrol")
+    assert learner_web.get(f"/courses/{SLUG}/quiz/{attempt_id}").status_code == 404
+    posted = learner_web.submit(f"/courses/{SLUG}", action=f"/courses/{SLUG}/quiz/{attempt_id}")
+    assert posted.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/courses/%00", "/verify/%00", "/certificates/abc%00", f"/courses/{SLUG}?x=%00", "/?q=a%00"],
+)
+def test_a_nul_character_in_a_url_is_a_clear_400(learner_web, path):
+    response = learner_web.get(path)
+    assert response.status_code in (400, 404)
+    if response.status_code == 400:
+        assert "NUL character" in response.get_data(as_text=True)
+
+
+def test_a_nul_character_in_a_form_is_a_clear_400_on_any_database(app, web):
+    response = web.submit("/login", {"email": "a\x00@example.org", "password": "whatever pw"})
+    assert response.status_code == 400
+    assert "NUL character" in response.get_data(as_text=True)
+    signup = web.submit(
+        "/register",
+        {
+            "name": "Nul\x00Name",
+            "email": "n@example.org",
+            "password": "long enough pw",
+            "confirm": "long enough pw",
+        },
+    )
+    assert signup.status_code == 400
+
+
+def test_a_submission_without_any_answer_grades_nothing(app, learner_web):
+    attempt_id = _ready(app, learner_web)
+    response = learner_web.submit(
+        f"/courses/{SLUG}", {"score": "100"}, action=f"/courses/{SLUG}/quiz/{attempt_id}"
+    )
+    assert response.status_code == 400
+    assert "No answers were sent" in response.get_data(as_text=True)
+    _nothing_awarded(app)
+
+
+def test_verification_json_for_an_unknown_id_is_json_and_varies_by_accept(client, demo):
+    missing = client.get("/verify/AAAAAAAAAAAAAAAAAAAAAAAA", headers={"Accept": "application/json"})
+    assert missing.status_code == 404
+    assert missing.get_json() == {"error": "not found", "message": "No certificate has this id."}
+    assert "Accept" in missing.headers["Vary"]

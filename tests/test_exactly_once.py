@@ -112,3 +112,36 @@ def test_a_second_passing_attempt_after_the_award_adds_nothing(app, demo, create
         )
         assert response.status_code == 302
     assert _counts(app) == (1, 1, 2)
+
+
+def test_a_grader_holding_a_stale_open_attempt_cannot_regrade_it(app, demo, create_user, clock):
+    """The engine's conditional update, alone: a second grader that read the attempt while it
+    was open (a race lost by a hair) neither grades it again nor overwrites its answers."""
+    from sqlalchemy.orm import Session
+
+    from quizzes import finish_attempt
+    from tests.conftest import wrong_key
+
+    learner, attempt_id = _ready_to_submit(app, create_user)
+    passing = {key[2:]: value for key, value in answer_key(app, SLUG).items()}
+    failing = {key[2:]: value for key, value in wrong_key(app, SLUG).items()}
+    with app.app_context():
+        engine = app.extensions["lms"].db.engine
+        with Session(engine) as late, Session(engine) as first:
+            stale = late.get(Attempt, attempt_id)  # read (and held) before the first commit
+            assert stale.state == "open"
+            won = finish_attempt(
+                first, attempt_id=attempt_id, user_id=learner.id, responses=passing, now=clock()
+            )
+            first.commit()
+            lost = finish_attempt(
+                late, attempt_id=attempt_id, user_id=learner.id, responses=failing, now=clock()
+            )
+            late.commit()
+        assert won.newly_graded is True
+        assert lost.newly_graded is False
+        with Session(engine) as check:
+            stored = check.get(Attempt, attempt_id)
+            assert stored.passed is True
+            assert stored.responses == passing
+            assert stored.score == stored.max_score

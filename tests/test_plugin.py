@@ -30,7 +30,7 @@ class HostUser(UserMixin, HostBase):
 
     __tablename__ = "host_account"
     id: Mapped[int] = mapped_column(primary_key=True)
-    display_name: Mapped[str] = mapped_column(String(100))
+    display_name: Mapped[str | None] = mapped_column(String(100))
     mail: Mapped[str] = mapped_column(String(100))
 
 
@@ -168,3 +168,34 @@ def test_lms_shares_the_hosts_sqlalchemy_when_not_given_one(database_url, tmp_pa
     assert app.extensions["lms"].db is host_db
     with app.app_context():
         host_db.engine.dispose()
+
+
+def test_host_users_may_share_an_email_with_an_lms_account_and_change_it(host_with_accounts):
+    """Mirrored host users are keyed by the host's id, never by e-mail."""
+    host = host_with_accounts
+    with host.app_context():
+        db = host.extensions["lms"].db.session
+        # learner@example.com already exists as an LMS account (demo data).
+        db.add(HostUser(id=42, display_name="Same Mail", mail="learner@example.com"))
+        db.add(HostUser(id=43, display_name=None, mail="other@host.example"))
+        db.commit()
+    for uid in (42, 43):
+        client = host.test_client()
+        client.get(f"/host-login?uid={uid}")
+        assert client.get("/learn/dashboard").status_code == 200
+    with host.app_context():
+        db = host.extensions["lms"].db.session
+        # The host user 43 changes their address to the one host user 42 uses.
+        db.get(HostUser, 43).mail = "learner@example.com"
+        db.commit()
+    client = host.test_client()
+    client.get("/host-login?uid=43")
+    assert client.get("/learn/dashboard").status_code == 200
+    with host.app_context():
+        db = host.extensions["lms"].db.session
+        mirrored = dict(
+            db.execute(
+                select(User.external_id, User.name).where(User.email == "learner@example.com")
+            ).all()
+        )
+    assert mirrored == {None: "Lee Learner", "42": "Same Mail", "43": "learner@example.com"}

@@ -118,3 +118,47 @@ def test_score_is_the_sum_of_points_of_correct_answers(points, correct, pass_per
     assert result.max_score == sum(points)
     assert result.passed == (expected * 100 >= pass_percent * sum(points))
     assert Decimal(0) <= result.percent <= Decimal(100)
+
+
+def test_attempts_freeze_a_shuffled_order_per_attempt(app, clock):
+    """Each attempt draws its own order of questions and choices, and keeps it on resume."""
+    import random
+
+    from quizzes import create_quiz, open_or_resume_attempt
+
+    questions = [
+        {
+            "type": "single",
+            "prompt": f"Q{n}",
+            "choices": [
+                {"text": f"right {n}", "correct": True},
+                {"text": "b"},
+                {"text": "c"},
+                {"text": "d"},
+            ],
+        }
+        for n in range(8)
+    ]
+    with app.app_context():
+        db = app.extensions["lms"].db.session
+        quiz = create_quiz(db, title="Shuffle", pass_percent=50, questions=questions, now=clock())
+        db.flush()
+        first = open_or_resume_attempt(
+            db, quiz_id=quiz.id, user_id=1, context="a", now=clock(), rng=random.Random(1)
+        )
+        resumed = open_or_resume_attempt(
+            db, quiz_id=quiz.id, user_id=1, context="a", now=clock(), rng=random.Random(2)
+        )
+        other = open_or_resume_attempt(
+            db, quiz_id=quiz.id, user_id=2, context="b", now=clock(), rng=random.Random(2)
+        )
+        assert resumed.id == first.id and resumed.layout == first.layout
+        in_position_order = [q.id for q in quiz.questions]
+        orders = [[item["question_id"] for item in a.layout] for a in (first, other)]
+        assert sorted(orders[0]) == sorted(in_position_order)
+        assert orders[0] != orders[1]
+        assert orders[0] != in_position_order
+        first_choices = {item["question_id"]: item["choices"] for item in first.layout}
+        defined = {q.id: [c["id"] for c in q.config["choices"]] for q in quiz.questions}
+        assert any(first_choices[qid] != defined[qid] for qid in defined)
+        db.rollback()

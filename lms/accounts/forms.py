@@ -2,21 +2,50 @@
 
 from __future__ import annotations
 
-from flask import current_app
+from typing import Any
+
+from flask import current_app, request
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
+from lms.validation import CONTROL_CHARACTERS
 
-def _min_password_length(form: FlaskForm, field: PasswordField) -> None:
+
+def _strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+def no_control_characters(_form: FlaskForm, field: Any) -> None:
+    """Tabs, newlines and NULs have no place in a name or an address (and NUL breaks SQL)."""
+    if isinstance(field.data, str) and CONTROL_CHARACTERS.search(field.data):
+        raise ValidationError("Remove the invisible control characters from this field.")
+
+
+def _min_password_length(_form: FlaskForm, field: PasswordField) -> None:
     minimum = current_app.config["LMS_PASSWORD_MIN_LENGTH"]
     if len(field.data or "") < minimum:
         raise ValidationError(f"Use at least {minimum} characters.")
 
 
+class LMSForm(FlaskForm):
+    """Base of the LMS's forms: reads only ordinary form fields, never file parts."""
+
+    class Meta:
+        def wrap_formdata(self, form: Any, formdata: Any) -> Any:
+            # A field sent as a file upload is simply missing, instead of a crash on len().
+            return request.form if formdata is not None and request.method == "POST" else None
+
+
 class _NewPasswordMixin:
     password = PasswordField(
-        "Password", validators=[DataRequired(), _min_password_length, Length(max=200)]
+        "Password",
+        validators=[
+            DataRequired(),
+            _min_password_length,
+            Length(max=200),
+            no_control_characters,
+        ],
     )
     confirm = PasswordField(
         "Repeat password",
@@ -24,30 +53,49 @@ class _NewPasswordMixin:
     )
 
 
-class RegisterForm(_NewPasswordMixin, FlaskForm):
+def _email_field() -> EmailField:
+    return EmailField(
+        "E-mail",
+        filters=[_strip],
+        validators=[
+            DataRequired(message="Enter your e-mail address."),
+            no_control_characters,
+            Length(max=254),
+            Email(),
+        ],
+    )
+
+
+class RegisterForm(_NewPasswordMixin, LMSForm):
     name = StringField(
         "Full name (as on your certification)",
-        validators=[DataRequired(message="Enter your name."), Length(max=120)],
+        filters=[_strip],
+        validators=[
+            DataRequired(message="Enter your name."),
+            no_control_characters,
+            Length(max=120),
+        ],
     )
+    email = _email_field()
+
+
+class LoginForm(LMSForm):
     email = EmailField(
         "E-mail",
-        validators=[DataRequired(message="Enter your e-mail address."), Email(), Length(max=254)],
+        filters=[_strip],
+        validators=[DataRequired(), no_control_characters, Length(max=254)],
     )
-
-
-class LoginForm(FlaskForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
     next = HiddenField()
 
 
-class ResetRequestForm(FlaskForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)])
+class ResetRequestForm(LMSForm):
+    email = _email_field()
 
 
-class ResetPasswordForm(_NewPasswordMixin, FlaskForm):
+class ResetPasswordForm(_NewPasswordMixin, LMSForm):
     pass
 
 
-class ActionForm(FlaskForm):
+class ActionForm(LMSForm):
     """A button that changes state: carries only the CSRF token."""

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import String
+from sqlalchemy import Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms.db import Base
@@ -15,10 +16,21 @@ ROLES = ("learner", "trainer", "admin")
 
 class User(UserMixin, Base):
     __tablename__ = "lms_user"
+    __table_args__ = (
+        # Own accounts sign in by e-mail, so theirs is unique; people mirrored from a host
+        # application are keyed by external_id and may share an address with anyone.
+        Index(
+            "uq_lms_user_email_own_accounts",
+            "email",
+            unique=True,
+            sqlite_where=text("external_id IS NULL"),
+            postgresql_where=text("external_id IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: Stored lower-case; unique.
-    email: Mapped[str] = mapped_column(String(254), unique=True)
+    #: Stored lower-case.
+    email: Mapped[str] = mapped_column(String(254))
     #: The name printed on certificates.
     name: Mapped[str] = mapped_column(String(120))
     #: None for people who sign in through a host application.
@@ -30,3 +42,12 @@ class User(UserMixin, Base):
 
     def has_role(self, *roles: str) -> bool:
         return self.role in roles
+
+    @property
+    def password_fingerprint(self) -> str:
+        """Changes whenever the password does: ends sessions and reset links made before."""
+        return hashlib.sha256((self.password_hash or "").encode()).hexdigest()[:16]
+
+    def get_id(self) -> str:
+        # Flask-Login keeps this in the session; a password change makes old sessions invalid.
+        return f"{self.id}:{self.password_fingerprint}"

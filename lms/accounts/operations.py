@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import func, select
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -13,6 +14,7 @@ from lms.accounts.models import ROLES, User
 from lms.accounts.tokens import make_reset_token, read_reset_token, token_matches
 from lms.db import session
 from lms.mail import send_mail
+from lms.validation import CONTROL_CHARACTERS
 
 # Compared against when the e-mail is unknown, so a wrong e-mail costs as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
@@ -27,9 +29,12 @@ def normalize_email(email: str) -> str:
 
 
 def find_user_by_email(email: str) -> User | None:
+    """An own account (not one mirrored from a host application) by e-mail, in any case."""
     return (
         session()
-        .scalars(select(User).where(func.lower(User.email) == normalize_email(email)))
+        .scalars(
+            select(User).where(User.email == normalize_email(email), User.external_id.is_(None))
+        )
         .first()
     )
 
@@ -41,6 +46,12 @@ def create_user(*, name: str, email: str, password: str, role: str, now: datetim
     name, email = name.strip(), normalize_email(email)
     if not name or not email or not password:
         raise AccountError("name, e-mail and password are all required")
+    if len(name) > 120 or CONTROL_CHARACTERS.search(name):
+        raise AccountError("the name must be at most 120 printable characters")
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise AccountError(f"the e-mail address is not valid: {exc}") from exc
     if find_user_by_email(email) is not None:
         raise AccountError("An account with this e-mail already exists. Sign in instead.")
     db = session()

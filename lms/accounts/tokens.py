@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import UTC
 
 from flask import current_app
@@ -28,13 +27,8 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(keys, salt=RESET_SALT, signer=_ClockSigner)
 
 
-def _fingerprint(user: User) -> str:
-    # Changes whenever the password does, so a used link (or any older one) stops working.
-    return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:16]
-
-
 def make_reset_token(user: User) -> str:
-    return _serializer().dumps({"uid": user.id, "fp": _fingerprint(user)})
+    return _serializer().dumps({"uid": user.id, "fp": user.password_fingerprint})
 
 
 def read_reset_token(token: str) -> tuple[int, str] | None:
@@ -49,4 +43,4 @@ def read_reset_token(token: str) -> tuple[int, str] | None:
 
 
 def token_matches(user: User, fingerprint: str) -> bool:
-    return _fingerprint(user) == fingerprint
+    return user.password_fingerprint == fingerprint

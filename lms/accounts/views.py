@@ -15,7 +15,9 @@ from lms.accounts.forms import (
     ResetRequestForm,
 )
 from lms.clock import now
+from lms.mail import MailError
 from lms.redirects import safe_next
+from lms.urls import external_url
 
 bp = Blueprint("accounts", __name__)
 
@@ -76,11 +78,15 @@ def logout() -> Response:
 def reset_request() -> str | Response | tuple[str, int]:
     form = ResetRequestForm()
     if form.validate_on_submit():
-        operations.request_password_reset(
-            form.email.data,
-            lambda token: url_for("lms.accounts.reset_password", token=token, _external=True),
-            current_app.config["LMS_SITE_NAME"],
-        )
+        try:
+            operations.request_password_reset(
+                form.email.data,
+                lambda token: external_url("lms.accounts.reset_password", token=token),
+                current_app.config["LMS_SITE_NAME"],
+            )
+        except MailError:
+            form.email.errors.append("We could not send the e-mail just now. Try again shortly.")
+            return render_template("lms/accounts/reset_request.html", form=form), 503
         flash("If an account uses that e-mail, a reset link is on its way.", "info")
         return redirect(url_for("lms.accounts.login"))
     status = 422 if form.is_submitted() else 200

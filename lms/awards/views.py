@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import Blueprint, abort, jsonify, make_response, render_template, request
 from werkzeug.wrappers import Response
 
 from certificates import Certificate, CertificateFacts, get_certificate, render_pdf, verify
 from lms.auth import current_learner, login_required
 from lms.credits.operations import owner_of_certificate
 from lms.db import session
+from lms.urls import external_url
 
 bp = Blueprint("awards", __name__)
 
@@ -17,10 +18,7 @@ NOT_FOUND = "No certificate has this id."
 
 def verify_url(public_id: str) -> str:
     """The absolute link printed on the certificate and in its QR code."""
-    base = current_app.config["LMS_BASE_URL"]
-    if base:
-        return base.rstrip("/") + url_for("lms.awards.verify_page", public_id=public_id)
-    return url_for("lms.awards.verify_page", public_id=public_id, _external=True)
+    return external_url("lms.awards.verify_page", public_id=public_id)
 
 
 def _own_certificate(public_id: str) -> Certificate:
@@ -63,20 +61,31 @@ def certificate_pdf(public_id: str) -> Response:
 
 
 @bp.get("/verify/<public_id>")
-def verify_page(public_id: str) -> str | tuple[str, int] | tuple[dict, int]:
+def verify_page(public_id: str) -> Response:
+    wants_json = request.accept_mimetypes.best == "application/json"
     certificate = get_certificate(session(), public_id)
-    if certificate is None:
+    if certificate is None and wants_json:
+        response = jsonify(error="not found", message=NOT_FOUND)
+        response.status_code = 404
+    elif certificate is None:
         abort(404, NOT_FOUND)
-    verdict = verify(certificate)
-    facts = CertificateFacts.from_json(certificate.facts)
-    if request.accept_mimetypes.best == "application/json":
-        return {
-            "id": certificate.public_id,
-            "status": verdict.status,
-            "issued_at": certificate.issued_at.isoformat(),
-            "facts": certificate.facts,
-            "checks": [vars(check) for check in verdict.checks],
-        }, 200
-    return render_template(
-        "lms/awards/verify.html", certificate=certificate, facts=facts, verdict=verdict
-    )
+    elif wants_json:
+        verdict = verify(certificate)
+        response = jsonify(
+            id=certificate.public_id,
+            status=verdict.status,
+            issued_at=certificate.issued_at.isoformat(),
+            facts=certificate.facts,
+            checks=[vars(check) for check in verdict.checks],
+        )
+    else:
+        response = make_response(
+            render_template(
+                "lms/awards/verify.html",
+                certificate=certificate,
+                facts=CertificateFacts.from_json(certificate.facts),
+                verdict=verify(certificate),
+            )
+        )
+    response.vary.add("Accept")  # caches must keep the HTML and the JSON apart
+    return response

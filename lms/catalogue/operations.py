@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -25,8 +26,11 @@ def published_courses() -> list[Course]:
     )
 
 
+SLUG_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,119}")
+
+
 def published_course(slug: str) -> Course | None:
-    if len(slug) > 120:
+    if not SLUG_RE.fullmatch(slug):  # also keeps NUL and other oddities away from the database
         return None
     return (
         session()

@@ -26,6 +26,9 @@ from quizzes import (
 from quizzes.attempts import PresentedQuestion
 
 
+MAX_ID = 2**31 - 1
+
+
 class LearningError(ValueError):
     """A step the learner cannot take yet; the message says why."""
 
@@ -158,6 +161,8 @@ def attempts_of(enrolment: Enrolment) -> list[Attempt]:
 
 def attempt_in(enrolment: Enrolment, attempt_id: int) -> Attempt | None:
     """The attempt, only if it belongs to this enrolment (and so to its learner)."""
+    if not 0 < attempt_id <= MAX_ID:  # beyond a 32-bit key the database would overflow
+        return None
     attempt = session().get(Attempt, attempt_id)
     if attempt is None or attempt.context != attempt_context(enrolment):
         return None

@@ -152,8 +152,15 @@ def submit_quiz(slug: str, attempt_id: int) -> Response:
     enrolment = _enrolment_or_redirect(course)
     if isinstance(enrolment, Response):
         return enrolment
+    if ops.attempt_in(enrolment, attempt_id) is None:
+        abort(404, "There is no such quiz attempt.")
+    responses = _responses_from_form()
+    if not responses:
+        abort(
+            400, "No answers were sent, so nothing was graded. Answer the questions, then submit."
+        )
     try:
-        ops.submit_final_quiz(enrolment, attempt_id, _responses_from_form(), now())
+        ops.submit_final_quiz(enrolment, attempt_id, responses, now())
     except AttemptError:
         abort(404, "There is no such quiz attempt.")
     except InvalidResponse as exc:

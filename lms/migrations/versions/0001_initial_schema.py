@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-24 22:06:41.035481
+Create Date: 2026-11-24 22:29:32.332266
 """
 
 import sqlalchemy as sa
@@ -110,9 +110,17 @@ def upgrade() -> None:
         sa.Column("external_id", sa.String(length=100), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_lms_user")),
-        sa.UniqueConstraint("email", name=op.f("uq_lms_user_email")),
         sa.UniqueConstraint("external_id", name=op.f("uq_lms_user_external_id")),
     )
+    with op.batch_alter_table("lms_user", schema=None) as batch_op:
+        batch_op.create_index(
+            "uq_lms_user_email_own_accounts",
+            ["email"],
+            unique=True,
+            sqlite_where=sa.text("external_id IS NULL"),
+            postgresql_where=sa.text("external_id IS NULL"),
+        )
+
     op.create_table(
         "lms_course",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -283,6 +291,13 @@ def downgrade() -> None:
     op.drop_table("lms_credit_entry")
     op.drop_table("lms_course_certification")
     op.drop_table("lms_course")
+    with op.batch_alter_table("lms_user", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_lms_user_email_own_accounts",
+            sqlite_where=sa.text("external_id IS NULL"),
+            postgresql_where=sa.text("external_id IS NULL"),
+        )
+
     op.drop_table("lms_user")
     op.drop_table("lms_provider")
     op.drop_table("lms_certification")
