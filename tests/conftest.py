@@ -213,8 +213,7 @@ def demo(app: Flask) -> None:
         seed_demo_data()
 
 
-def answer_key(app: Flask, course_slug: str) -> dict[str, list[str]]:
-    """The correct answers of a course's final quiz, read from the database as a test oracle."""
+def _quiz_answers(app: Flask, course_slug: str, correct: bool) -> dict[str, list[str]]:
     from sqlalchemy import select
 
     from lms.catalogue.models import Course
@@ -224,26 +223,23 @@ def answer_key(app: Flask, course_slug: str) -> dict[str, list[str]]:
         db = app.extensions["lms"].db.session
         course = db.scalars(select(Course).where(Course.slug == course_slug)).one()
         questions = db.scalars(select(Question).where(Question.quiz_id == course.final_quiz_id))
-        return {
-            f"q-{q.id}": [c["id"] for c in q.config["choices"] if c["correct"]] for q in questions
-        }
+        answers = {}
+        for question in questions:
+            choices = question.config["choices"]
+            right = [c["id"] for c in choices if c["correct"]]
+            wrong = next(c["id"] for c in choices if not c["correct"])
+            answers[f"q-{question.id}"] = right if correct else [wrong]
+        return answers
+
+
+def answer_key(app: Flask, course_slug: str) -> dict[str, list[str]]:
+    """The correct answers of a course's final quiz, read from the database as a test oracle."""
+    return _quiz_answers(app, course_slug, correct=True)
 
 
 def wrong_key(app: Flask, course_slug: str) -> dict[str, list[str]]:
     """Answers that get every question wrong."""
-    from sqlalchemy import select
-
-    from lms.catalogue.models import Course
-    from quizzes.models import Question
-
-    with app.app_context():
-        db = app.extensions["lms"].db.session
-        course = db.scalars(select(Course).where(Course.slug == course_slug)).one()
-        questions = db.scalars(select(Question).where(Question.quiz_id == course.final_quiz_id))
-        return {
-            f"q-{q.id}": [next(c["id"] for c in q.config["choices"] if not c["correct"])]
-            for q in questions
-        }
+    return _quiz_answers(app, course_slug, correct=False)
 
 
 def complete_modules(web: Web, slug: str) -> None:

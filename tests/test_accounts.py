@@ -285,3 +285,15 @@ def test_string_settings_from_the_environment_stay_strings(tmp_path, monkeypatch
     assert app.config["LMS_SMTP_PASSWORD"] == "12345678"
     assert app.config["LMS_SMTP_PORT"] == 2525
     assert app.config["LMS_ALLOW_REGISTRATION"] is False
+
+
+def test_course_pages_send_anonymous_visitors_to_sign_in_and_back(client, demo):
+    slug = "hot-water-extraction-fundamentals"
+    for path in (
+        f"/courses/{slug}/continue",
+        f"/courses/{slug}/modules/1",
+        f"/courses/{slug}/quiz",
+    ):
+        response = client.get(path)
+        assert response.status_code == 302
+        assert response.headers["Location"] == f"/login?next={path}"

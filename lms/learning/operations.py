@@ -25,7 +25,6 @@ from quizzes import (
 )
 from quizzes.attempts import PresentedQuestion
 
-
 MAX_ID = 2**31 - 1
 
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
@@ -13,9 +17,11 @@ from lms.clock import now
 from lms.credits.operations import certificate_for_enrolment
 from lms.learning import operations as ops
 from lms.learning.models import Enrolment
-from quizzes import AttemptError, InvalidResponse
+from quizzes import Attempt, AttemptError, InvalidResponse
 
 bp = Blueprint("learning", __name__)
+
+NO_ATTEMPT = "There is no such quiz attempt."
 
 
 def _course_or_404(slug: str) -> Course:
@@ -25,55 +31,62 @@ def _course_or_404(slug: str) -> Course:
     return course
 
 
-def _module_or_404(course: Course, position: int) -> Module:
-    module = next((m for m in course.modules if m.position == position), None)
-    if module is None:
-        abort(404, "This course has no such module.")
-    return module
+def enrolled(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Sign-in, then the course from ``slug`` (404), its module from ``position`` (404) and the
+    learner's enrolment (or back to the course page to enrol) as arguments of the view."""
+
+    @functools.wraps(view)
+    @login_required
+    def wrapped(slug: str, **kwargs: Any) -> Any:
+        course = _course_or_404(slug)
+        if "position" in kwargs:
+            position = kwargs.pop("position")
+            module = next((m for m in course.modules if m.position == position), None)
+            if module is None:
+                abort(404, "This course has no such module.")
+            kwargs["module"] = module
+        enrolment = ops.enrolment_for(current_learner.id, course.id)
+        if enrolment is None:
+            flash("Enrol in the course first.", "info")
+            return redirect(url_for("lms.catalogue.course", slug=course.slug))
+        return view(course=course, enrolment=enrolment, **kwargs)
+
+    return wrapped
 
 
-def _enrolment_or_redirect(course: Course) -> Enrolment | Response:
-    enrolment = ops.enrolment_for(current_learner.id, course.id)
-    if enrolment is None:
-        flash("Enrol in the course first.", "info")
-        return redirect(url_for("lms.catalogue.course", slug=course.slug))
-    return enrolment
+def _attempt_or_404(enrolment: Enrolment, attempt_id: int) -> Attempt:
+    attempt = ops.attempt_in(enrolment, attempt_id)
+    if attempt is None:
+        abort(404, NO_ATTEMPT)
+    return attempt
 
 
 @bp.post("/courses/<slug>/enrol")
 @login_required
 def enrol(slug: str) -> Response:
-    course = _course_or_404(slug)
-    ops.enrol(current_learner.id, course, now())
+    ops.enrol(current_learner.id, _course_or_404(slug), now())
     return redirect(url_for(".resume", slug=slug))
 
 
 @bp.get("/courses/<slug>/continue")
-@login_required
-def resume(slug: str) -> Response:
-    """Back to where the learner left: the next module, else the quiz, else the certificate."""
-    course = _course_or_404(slug)
-    enrolment = _enrolment_or_redirect(course)
-    if isinstance(enrolment, Response):
-        return enrolment
+@enrolled
+def resume(course: Course, enrolment: Enrolment) -> Response:
+    """Back to where the learner left: the next module, else the quiz page."""
     progress = ops.progress_of(enrolment, course.modules)
     if progress.next_module is not None:
-        return redirect(url_for(".module", slug=slug, position=progress.next_module.position))
-    return redirect(url_for(".quiz", slug=slug))
+        return redirect(
+            url_for(".module", slug=course.slug, position=progress.next_module.position)
+        )
+    return redirect(url_for(".quiz", slug=course.slug))
 
 
 @bp.get("/courses/<slug>/modules/<int:position>")
-@login_required
-def module(slug: str, position: int) -> str | Response:
-    course = _course_or_404(slug)
-    module = _module_or_404(course, position)
-    enrolment = _enrolment_or_redirect(course)
-    if isinstance(enrolment, Response):
-        return enrolment
+@enrolled
+def module(course: Course, enrolment: Enrolment, module: Module) -> str | Response:
     progress = ops.progress_of(enrolment, course.modules)
     if not ops.can_open(progress, module):
         flash("Modules open in order: finish this one first.", "info")
-        return redirect(url_for(".resume", slug=slug))
+        return redirect(url_for(".resume", slug=course.slug))
     return render_template(
         "lms/learning/module.html",
         course=course,
@@ -84,35 +97,25 @@ def module(slug: str, position: int) -> str | Response:
 
 
 @bp.post("/courses/<slug>/modules/<int:position>/complete")
-@login_required
-def complete_module(slug: str, position: int) -> Response:
-    course = _course_or_404(slug)
-    module = _module_or_404(course, position)
-    enrolment = _enrolment_or_redirect(course)
-    if isinstance(enrolment, Response):
-        return enrolment
+@enrolled
+def complete_module(course: Course, enrolment: Enrolment, module: Module) -> Response:
     try:
         ops.complete_module(enrolment, module, course.modules, now())
     except ops.LearningError as exc:
         abort(409, str(exc))
-    return redirect(url_for(".resume", slug=slug))
+    return redirect(url_for(".resume", slug=course.slug))
 
 
 @bp.get("/courses/<slug>/quiz")
-@login_required
-def quiz(slug: str) -> str | Response:
-    course = _course_or_404(slug)
-    enrolment = _enrolment_or_redirect(course)
-    if isinstance(enrolment, Response):
-        return enrolment
-    progress = ops.progress_of(enrolment, course.modules)
+@enrolled
+def quiz(course: Course, enrolment: Enrolment) -> str:
     attempts = ops.attempts_of(enrolment)
     open_attempt = next((a for a in attempts if a.state == "open"), None)
     return render_template(
         "lms/learning/quiz.html",
         course=course,
         quiz=ops.final_quiz_of(course),
-        progress=progress,
+        progress=ops.progress_of(enrolment, course.modules),
         enrolment=enrolment,
         attempts=[a for a in attempts if a.state != "open"],
         open_attempt=open_attempt,
@@ -123,37 +126,24 @@ def quiz(slug: str) -> str | Response:
 
 
 @bp.post("/courses/<slug>/quiz/start")
-@login_required
-def start_quiz(slug: str) -> Response:
-    course = _course_or_404(slug)
-    enrolment = _enrolment_or_redirect(course)
-    if isinstance(enrolment, Response):
-        return enrolment
+@enrolled
+def start_quiz(course: Course, enrolment: Enrolment) -> Response:
     try:
         ops.start_final_quiz(enrolment, course.modules, now())
     except ops.LearningError as exc:
         abort(409, str(exc))
-    return redirect(url_for(".quiz", slug=slug))
+    return redirect(url_for(".quiz", slug=course.slug))
 
 
 def _responses_from_form() -> dict[str, list[str]]:
     """Answers arrive as q-<question id>; every other field (score, passed, ...) is ignored."""
-    responses = {}
-    for key in request.form:
-        if key.startswith("q-"):
-            responses[key[2:]] = request.form.getlist(key)
-    return responses
+    return {key[2:]: request.form.getlist(key) for key in request.form if key.startswith("q-")}
 
 
 @bp.post("/courses/<slug>/quiz/<int:attempt_id>")
-@login_required
-def submit_quiz(slug: str, attempt_id: int) -> Response:
-    course = _course_or_404(slug)
-    enrolment = _enrolment_or_redirect(course)
-    if isinstance(enrolment, Response):
-        return enrolment
-    if ops.attempt_in(enrolment, attempt_id) is None:
-        abort(404, "There is no such quiz attempt.")
+@enrolled
+def submit_quiz(course: Course, enrolment: Enrolment, attempt_id: int) -> Response:
+    _attempt_or_404(enrolment, attempt_id)
     responses = _responses_from_form()
     if not responses:
         abort(
@@ -162,24 +152,18 @@ def submit_quiz(slug: str, attempt_id: int) -> Response:
     try:
         ops.submit_final_quiz(enrolment, attempt_id, responses, now())
     except AttemptError:
-        abort(404, "There is no such quiz attempt.")
+        abort(404, NO_ATTEMPT)
     except InvalidResponse as exc:
         abort(400, f"Your answers could not be read: {exc}.")
-    return redirect(url_for(".attempt_result", slug=slug, attempt_id=attempt_id))
+    return redirect(url_for(".attempt_result", slug=course.slug, attempt_id=attempt_id))
 
 
 @bp.get("/courses/<slug>/quiz/<int:attempt_id>")
-@login_required
-def attempt_result(slug: str, attempt_id: int) -> str | Response:
-    course = _course_or_404(slug)
-    enrolment = _enrolment_or_redirect(course)
-    if isinstance(enrolment, Response):
-        return enrolment
-    attempt = ops.attempt_in(enrolment, attempt_id)
-    if attempt is None:
-        abort(404, "There is no such quiz attempt.")
+@enrolled
+def attempt_result(course: Course, enrolment: Enrolment, attempt_id: int) -> str | Response:
+    attempt = _attempt_or_404(enrolment, attempt_id)
     if attempt.state == "open":
-        return redirect(url_for(".quiz", slug=slug))
+        return redirect(url_for(".quiz", slug=course.slug))
     return render_template(
         "lms/learning/result.html",
         course=course,
