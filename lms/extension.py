@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, abort, current_app, g, render_template, request
+from flask import Blueprint, Flask, Response, abort, current_app, g, render_template, request
 from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
@@ -21,6 +21,17 @@ from lms.settings import DEFAULTS
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+#: Sent with every LMS response (a host may overwrite them in its own after_request).
+#: The pages need no script and no inline style; module images may come from https sites.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; "
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+}
 
 
 @dataclass
@@ -146,6 +157,12 @@ def _build_blueprint(adapter: UserAdapter) -> Blueprint:
             "lms_manages_accounts": adapter.manages_accounts,
             "csrf_token": generate_csrf,
         }
+
+    @bp.after_request
+    def security_headers(response: Response) -> Response:
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
 
     bp.add_app_template_filter(render_markdown, "lms_markdown")
     bp.add_app_template_filter(format_number, "lms_number")

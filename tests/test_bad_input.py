@@ -246,3 +246,11 @@ def test_verification_json_for_an_unknown_id_is_json_and_varies_by_accept(client
     assert missing.status_code == 404
     assert missing.get_json() == {"error": "not found", "message": "No certificate has this id."}
     assert "Accept" in missing.headers["Vary"]
+
+
+def test_pages_carry_security_headers(client, demo):
+    response = client.get(f"/courses/{SLUG}")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"

@@ -13,6 +13,7 @@ import re
 import shutil
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -34,6 +35,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 PHONE = {"width": 390, "height": 844}
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"  # axe-core 4.14.1, MPL-2.0
 
 
 def _no_browser(reason: str) -> None:
@@ -93,12 +95,21 @@ def _open_page(browser: Browser, base_url: str, problems: list[str], **options) 
         lambda r: problems.append(f"HTTP {r.status} {r.url}") if r.status >= 500 else None,
     )
     page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
+    page.on(
+        "console",
+        lambda message: (
+            problems.append(f"console: {message.text}")
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
     return page
 
 
 @pytest.fixture
 def page(browser: Browser, live_server: str, problems: list[str]) -> Iterator[Page]:
-    page = _open_page(browser, live_server, problems)
+    # bypass_csp lets the test inject axe-core, which the pages' CSP would refuse.
+    page = _open_page(browser, live_server, problems, bypass_csp=True)
     yield page
     page.context.close()
 
@@ -112,13 +123,28 @@ def phone(browser: Browser, live_server: str, problems: list[str]) -> Iterator[P
     page.context.close()
 
 
+def _accessibility_violations(page: Page) -> list[str]:
+    """Serious and critical WCAG 2.1 A/AA findings of axe-core on the current page."""
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate(
+        """async () => (await axe.run(document, {
+               runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+               resultTypes: ["violations"]})).violations
+             .filter(v => v.impact === "serious" || v.impact === "critical")
+             .map(v => `${v.id}: ${v.nodes.map(n => n.target.join(" ")).join(", ")}`)"""
+    )
+    return [f"{page.url} {finding}" for finding in found]
+
+
 def test_learner_signs_up_learns_passes_and_verifies_the_certificate_in_a_browser(
     app, browser, live_server, page, problems
 ):
+    a11y: list[str] = []
     # Sign up through the form.
     page.goto("/")
     page.get_by_role("link", name="Sign up").click()
     expect(page.get_by_role("heading", name="Create your account")).to_be_visible()
+    a11y += _accessibility_violations(page)
     page.get_by_label("Full name").fill(NAME)
     page.get_by_label("E-mail").fill("zoe@example.org")
     page.get_by_label("Password", exact=True).fill("a long pass phrase")
@@ -130,13 +156,16 @@ def test_learner_signs_up_learns_passes_and_verifies_the_certificate_in_a_browse
     # The catalogue, the course, enrolment.
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Courses").click()
     expect(page.get_by_role("heading", name="Online courses")).to_be_visible()
+    a11y += _accessibility_violations(page)
     page.get_by_role("link", name=TITLE).click()
     expect(page.get_by_role("heading", name=TITLE, level=1)).to_be_visible()
+    a11y += _accessibility_violations(page)
     page.get_by_role("button", name="Enrol in this course").click()
 
     # Every module in order, then the quiz page.
     expect(page).to_have_url(re.compile(rf"/courses/{SLUG}/modules/1$"))
     crumbs = page.locator(".crumbs")
+    a11y += _accessibility_violations(page)
     expect(crumbs).to_contain_text(re.compile(r"Module 1 of \d+"))
     total = int(re.search(r"Module 1 of (\d+)", crumbs.inner_text()).group(1))
     assert total >= 2
@@ -150,6 +179,7 @@ def test_learner_signs_up_learns_passes_and_verifies_the_certificate_in_a_browse
     page.get_by_role("button", name="Start the quiz").click()
     submit = page.get_by_role("button", name="Submit answers")
     expect(submit).to_be_visible()
+    a11y += _accessibility_violations(page)
     key = answer_key(app, SLUG)
     expect(page.locator("fieldset.question")).to_have_count(len(key))
     for name, choice_ids in key.items():
@@ -159,11 +189,13 @@ def test_learner_signs_up_learns_passes_and_verifies_the_certificate_in_a_browse
             expect(box).to_be_checked()
     submit.click()
     expect(page.get_by_role("heading", name="You passed")).to_be_visible()
+    a11y += _accessibility_violations(page)
     expect(page.locator(".result.pass")).to_contain_text("100")
 
     # The certificate, then its public verification page.
     page.get_by_role("link", name="View your certificate").click()
     expect(page.get_by_role("heading", name="Certificate of completion")).to_be_visible()
+    a11y += _accessibility_violations(page)
     expect(page.locator(".facts-list")).to_contain_text(NAME)
     expect(page.locator(".facts-list")).to_contain_text(TITLE)
     # On a phone, the certificate and the dashboard with its credit log fit the width.
@@ -172,6 +204,7 @@ def test_learner_signs_up_learns_passes_and_verifies_the_certificate_in_a_browse
     certificate_url = page.url
     page.goto("/dashboard")
     expect(page.locator(".total")).to_contain_text("1 CEC")
+    a11y += _accessibility_violations(page)
     _assert_no_horizontal_scroll(page)
     page.goto(certificate_url)
     page.set_viewport_size({"width": 1280, "height": 800})
@@ -179,6 +212,7 @@ def test_learner_signs_up_learns_passes_and_verifies_the_certificate_in_a_browse
     absolute_url = public_link.get_attribute("href")
     page.get_by_role("link", name="Public verification page").click()
     expect(page.get_by_role("heading", name="Valid certificate")).to_be_visible()
+    a11y += _accessibility_violations(page)
     expect(page.locator(".checks li.fail")).to_have_count(0)
     assert page.url == absolute_url  # the link printed on the PDF leads to this very page
 
@@ -189,6 +223,7 @@ def test_learner_signs_up_learns_passes_and_verifies_the_certificate_in_a_browse
     expect(stranger.get_by_role("link", name="Sign in")).to_be_visible()
     stranger.context.close()
 
+    assert a11y == []
     assert problems == []
 
 
