@@ -16,6 +16,7 @@ from werkzeug.local import LocalProxy
 from lms.accounts.models import ROLES, User
 from lms.clock import now
 from lms.db import session
+from lms.validation import CONTROL_CHARACTERS
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -57,10 +58,14 @@ class FlaskLoginHostAdapter:
         self,
         login_endpoint: str,
         *,
+        id_of: Callable[[Any], Any] = lambda user: user.id,
         name_of: Callable[[Any], str] = lambda user: user.name,
         email_of: Callable[[Any], str] = lambda user: user.email,
         role_of: Callable[[Any], str] = lambda user: "learner",
     ) -> None:
+        #: The host user's stable primary key (not Flask-Login's session token, which a host
+        #: may rotate on a password change and would orphan the learner's records).
+        self.id_of = id_of
         self.login_endpoint = login_endpoint
         self.name_of = name_of
         self.email_of = email_of
@@ -73,26 +78,36 @@ class FlaskLoginHostAdapter:
         host_user = flask_login_user._get_current_object()
         if host_user is None or not host_user.is_authenticated:
             return None
-        external_id = str(host_user.get_id())
-        email = str(self.email_of(host_user) or f"{external_id}@host.invalid").strip().lower()
+        external_id = str(self.id_of(host_user))
+        if not external_id or len(external_id) > 100 or CONTROL_CHARACTERS.search(external_id):
+            raise ValueError(f"host user id {external_id!r} is not usable: give id_of a short key")
+        email = _printable(self.email_of(host_user)).lower()[:254]
         role = self.role_of(host_user)
         facts = {
-            "name": (str(self.name_of(host_user) or "").strip() or email)[:120],
-            "email": email[:254],
+            # Printed on certificates: the host's name, else the e-mail, else a neutral label.
+            "name": (_printable(self.name_of(host_user)) or email or "Learner")[:120],
+            "email": email or f"{external_id}@host.invalid",
             "role": role if role in ROLES else "learner",
         }
         db = session()
-        user = db.scalars(select(User).where(User.external_id == external_id)).first()
-        if user is None or any(getattr(user, key) != value for key, value in facts.items()):
-            _mirror(external_id, facts)
-            db.expire_all()
-            user = db.scalars(select(User).where(User.external_id == external_id)).one()
+        query = select(User).where(User.external_id == external_id)
+        # no_autoflush: the host's own pending changes stay unflushed (and unlocked) here.
+        with db.no_autoflush:
+            user = db.scalars(query).first()
+            if user is None or any(getattr(user, key) != value for key, value in facts.items()):
+                _mirror(external_id, facts)
+                user = db.scalars(query.execution_options(populate_existing=True)).one()
         return user
+
+
+def _printable(value: object) -> str:
+    return CONTROL_CHARACTERS.sub("", str(value or "")).strip()
 
 
 def _mirror(external_id: str, facts: dict[str, str]) -> None:
     """Create or refresh the mirror row in its own short transaction, so the request's (and a
-    host's shared) session is never committed behind its back."""
+    host's shared) session is never committed behind its back. (On SQLite this waits for the
+    write lock if the host wrote earlier in the same request without committing.)"""
     engine = current_app.extensions["lms"].db.engine
     with Session(engine) as own:
         user = own.scalars(select(User).where(User.external_id == external_id)).first()

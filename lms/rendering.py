@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import nh3
 from markdown_it import MarkdownIt
@@ -10,6 +11,23 @@ from markupsafe import Markup
 
 # Raw HTML off at the parser, and nh3 as the second wall for whatever a plugin might emit.
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
+
+ALIGN_CLASSES = {
+    "text-align:left": "align-left",
+    "text-align:center": "align-center",
+    "text-align:right": "align-right",
+}
+
+
+def _alignment_as_classes(state: Any) -> None:
+    """Table alignment as classes: the pages' CSP refuses inline style attributes."""
+    for token in state.tokens:
+        if token.type in ("th_open", "td_open") and token.attrGet("style") in ALIGN_CLASSES:
+            token.attrSet("class", ALIGN_CLASSES[str(token.attrGet("style"))])
+            del token.attrs["style"]
+
+
+_markdown.core.ruler.push("alignment_as_classes", _alignment_as_classes)
 
 ALLOWED_TAGS = {
     "a",
@@ -46,10 +64,15 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
     "img": {"src", "alt", "title"},
-    # No style attribute anywhere: the pages' CSP refuses inline style.
-    "th": {"align"},
-    "td": {"align"},
 }
+ALLOWED_CLASSES = {tag: set(ALIGN_CLASSES.values()) for tag in ("th", "td")}
+
+
+def _https_images_only(tag: str, attribute: str, value: str) -> str | None:
+    # The CSP loads images from this site or over https only; drop what it would block.
+    if tag == "img" and attribute == "src" and value.lower().startswith("http:"):
+        return None
+    return value
 
 
 def render_markdown(text: str | None) -> Markup:
@@ -58,6 +81,8 @@ def render_markdown(text: str | None) -> Markup:
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        allowed_classes=ALLOWED_CLASSES,
+        attribute_filter=_https_images_only,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
     )

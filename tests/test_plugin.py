@@ -32,6 +32,7 @@ class HostUser(UserMixin, HostBase):
     id: Mapped[int] = mapped_column(primary_key=True)
     display_name: Mapped[str | None] = mapped_column(String(100))
     mail: Mapped[str] = mapped_column(String(100))
+    visits: Mapped[int] = mapped_column(default=0)
 
 
 def _host(database_url: str, instance: Path, with_accounts: bool) -> tuple[Flask, SQLAlchemy]:
@@ -62,6 +63,19 @@ def _host(database_url: str, instance: Path, with_accounts: bool) -> tuple[Flask
         def host_login():  # noqa: ANN202
             login_user(db.session.get(HostUser, int(request.args["uid"])))
             return redirect(request.args.get("next") or "/")
+
+        from flask_login import current_user
+
+        @host.before_request
+        def count_visit() -> None:
+            # A host writing before the LMS runs, committing only at the end of the request.
+            if current_user.is_authenticated:
+                current_user.visits += 1
+
+        @host.after_request
+        def commit(response):  # noqa: ANN001, ANN202
+            db.session.commit()
+            return response
 
         adapter = FlaskLoginHostAdapter(
             "host_login", name_of=lambda u: u.display_name, email_of=lambda u: u.mail
@@ -199,3 +213,14 @@ def test_host_users_may_share_an_email_with_an_lms_account_and_change_it(host_wi
             ).all()
         )
     assert mirrored == {None: "Lee Learner", "42": "Same Mail", "43": "learner@example.com"}
+
+
+def test_host_writes_pending_in_the_request_are_neither_blocked_nor_lost(host_with_accounts):
+    host = host_with_accounts
+    client = host.test_client()
+    client.get("/host-login?uid=41")
+    for _ in range(2):  # the first visit creates the mirror row, the second reads it
+        assert client.get("/learn/dashboard").status_code == 200
+    with host.app_context():
+        db = host.extensions["lms"].db.session
+        assert db.get(HostUser, 41).visits == 2

@@ -43,3 +43,16 @@ def test_the_hazard_finder_itself_sees_hazards():
     assert script_hazards('<a href=" javascript:x">') != []
     assert script_hazards("<img src=x onerror=alert(1)>") != []
     assert script_hazards("<script>x</script>") != []
+
+
+def test_table_alignment_survives_as_classes_without_inline_style():
+    html = str(render_markdown("| a | b |\n|:-:|--:|\n| 1 | 2 |"))
+    assert 'class="align-center"' in html
+    assert 'class="align-right"' in html
+    assert "style=" not in html
+
+
+def test_images_load_over_https_or_from_this_site_only():
+    html = str(render_markdown("![a](http://x.example/a.png) ![b](https://x.example/b.png)"))
+    assert 'src="https://x.example/b.png"' in html
+    assert "http://x.example/a.png" not in html
