@@ -7,6 +7,7 @@ import sys
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy.exc import DatabaseError
 from werkzeug.serving import make_server
 
 from lms.accounts.models import ROLES
@@ -52,6 +53,7 @@ def demo_command(port: int, no_serve: bool) -> None:
         click.echo(f"  {account['role']:<8} {account['email']:<22} {account['password']}")
     if no_serve:
         return
+    # Werkzeug explains a port in use itself and exits with status 1.
     server = make_server("127.0.0.1", port, app, threaded=True)
     # Printed once the socket is bound, so whoever reads it can connect at once.
     click.echo(f"Serving the demo at http://127.0.0.1:{server.port}/ (Ctrl+C to stop)")
@@ -77,6 +79,10 @@ def create_user_command(role: str, name: str, email: str, password: str) -> None
         user = create_user(name=name, email=email, password=password, role=role, now=now())
     except AccountError as exc:
         raise click.UsageError(str(exc)) from exc
+    except DatabaseError as exc:
+        raise click.ClickException(
+            f"the database is not ready ({exc.orig.__class__.__name__}); run `lms init` first"
+        ) from exc
     click.echo(f"Created {user.role} {user.email} (id {user.id}).")
 
 

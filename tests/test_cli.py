@@ -158,3 +158,37 @@ def test_lms_demo_serves_on_the_given_port(tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_create_user_before_init_says_to_run_init(tmp_path):
+    from lms import create_app
+
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'empty.sqlite3'}"},
+        instance_path=str(tmp_path),
+    )
+    result = app.test_cli_runner().invoke(
+        args=[
+            "create-user",
+            "--name",
+            "A",
+            "--email",
+            "a@cli.example",
+            "--password",
+            "a fine password",
+        ]
+    )
+    assert result.exit_code == 1
+    assert "run `lms init` first" in result.output
+
+
+def test_demo_on_a_busy_port_says_so(runner):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = runner.invoke(args=["demo", "--port", str(port)])
+    assert result.exit_code == 1
+    assert f"Port {port} is in use by another program" in result.output
