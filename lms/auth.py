@@ -6,7 +6,7 @@ import functools
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
-from flask import abort, current_app, g, redirect, request, url_for
+from flask import current_app, g, redirect, request, url_for
 from flask_login import current_user as flask_login_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -148,20 +148,3 @@ def login_required(view: F) -> F:
         return view(*args, **kwargs)
 
     return wrapped  # type: ignore[return-value]
-
-
-def roles_required(*roles: str) -> Callable[[F], F]:
-    def decorator(view: F) -> F:
-        @functools.wraps(view)
-        def wrapped(*args: Any, **kwargs: Any) -> Any:
-            user = _load_current_learner()
-            if user is None:
-                adapter = current_app.extensions["lms"].user_adapter
-                return redirect(adapter.login_url(_here()))
-            if not user.has_role(*roles):
-                abort(403)
-            return view(*args, **kwargs)
-
-        return login_required(wrapped)  # type: ignore[return-value]
-
-    return decorator

@@ -21,8 +21,6 @@ class Enrolment(Base):
     #: The course version the learner started; they keep it until they finish.
     course_version: Mapped[int]
     enrolled_at: Mapped[datetime]
-    #: The module to resume at.
-    last_module_id: Mapped[int | None] = mapped_column(ForeignKey("lms_module.id"))
     #: Set once, by the conditional update that awards the course's credit.
     completed_at: Mapped[datetime | None]
 

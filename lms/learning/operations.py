@@ -107,14 +107,14 @@ def can_open(progress: Progress, module: Module) -> bool:
 def complete_module(
     enrolment: Enrolment, module: Module, modules: Sequence[Module], now: datetime
 ) -> Progress:
-    """Mark a module done (idempotent) and move the bookmark; refuses skipping ahead."""
+    """Mark a module done (idempotent); refuses skipping ahead. The completions are the
+    bookmark: the learner resumes at the first module not yet done."""
     progress = progress_of(enrolment, modules)
     if not can_open(progress, module):
         raise LearningError("Finish the earlier modules first.")
     if module.id not in progress.done:
         db = session()
         db.add(ModuleCompletion(enrolment_id=enrolment.id, module_id=module.id, completed_at=now))
-        enrolment.last_module_id = module.id
         try:
             db.commit()
         except IntegrityError:  # already recorded by a concurrent request

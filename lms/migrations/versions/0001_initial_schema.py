@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-24 22:29:32.332266
+Create Date: 2026-11-24
 """
 
 import sqlalchemy as sa
@@ -197,6 +197,29 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_lms_credit_entry_user_id"), ["user_id"], unique=False)
 
     op.create_table(
+        "lms_enrolment",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("course_id", sa.Integer(), nullable=False),
+        sa.Column("course_version", sa.Integer(), nullable=False),
+        sa.Column("enrolled_at", sa.DateTime(), nullable=False),
+        sa.Column("completed_at", sa.DateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["course_id"], ["lms_course.id"], name=op.f("fk_lms_enrolment_course_id_lms_course")
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["lms_user.id"], name=op.f("fk_lms_enrolment_user_id_lms_user")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_lms_enrolment")),
+        sa.UniqueConstraint(
+            "user_id", "course_id", name=op.f("uq_lms_enrolment_user_id_course_id")
+        ),
+    )
+    with op.batch_alter_table("lms_enrolment", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_lms_enrolment_course_id"), ["course_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_lms_enrolment_user_id"), ["user_id"], unique=False)
+
+    op.create_table(
         "lms_module",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("course_id", sa.Integer(), nullable=False),
@@ -212,35 +235,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_lms_module")),
         sa.UniqueConstraint("course_id", "position", name=op.f("uq_lms_module_course_id_position")),
     )
-    op.create_table(
-        "lms_enrolment",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("user_id", sa.Integer(), nullable=False),
-        sa.Column("course_id", sa.Integer(), nullable=False),
-        sa.Column("course_version", sa.Integer(), nullable=False),
-        sa.Column("enrolled_at", sa.DateTime(), nullable=False),
-        sa.Column("last_module_id", sa.Integer(), nullable=True),
-        sa.Column("completed_at", sa.DateTime(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["course_id"], ["lms_course.id"], name=op.f("fk_lms_enrolment_course_id_lms_course")
-        ),
-        sa.ForeignKeyConstraint(
-            ["last_module_id"],
-            ["lms_module.id"],
-            name=op.f("fk_lms_enrolment_last_module_id_lms_module"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["user_id"], ["lms_user.id"], name=op.f("fk_lms_enrolment_user_id_lms_user")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_lms_enrolment")),
-        sa.UniqueConstraint(
-            "user_id", "course_id", name=op.f("uq_lms_enrolment_user_id_course_id")
-        ),
-    )
-    with op.batch_alter_table("lms_enrolment", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_lms_enrolment_course_id"), ["course_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_lms_enrolment_user_id"), ["user_id"], unique=False)
-
     op.create_table(
         "lms_module_completion",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -279,12 +273,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_lms_module_completion_enrolment_id"))
 
     op.drop_table("lms_module_completion")
+    op.drop_table("lms_module")
     with op.batch_alter_table("lms_enrolment", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_lms_enrolment_user_id"))
         batch_op.drop_index(batch_op.f("ix_lms_enrolment_course_id"))
 
     op.drop_table("lms_enrolment")
-    op.drop_table("lms_module")
     with op.batch_alter_table("lms_credit_entry", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_lms_credit_entry_user_id"))
 
