@@ -139,11 +139,16 @@ def _checked_responses(
     responses: dict[str, list[str]] = {}
     for key, values in raw.items():
         if key not in allowed:
-            raise InvalidResponse("the answers name a question that is not part of this attempt")
+            raise InvalidResponse(
+                "Your answers could not be read: they name a question outside this attempt"
+            )
         question = by_id[int(key)]
         values = [str(v) for v in values]
         if not QUESTION_TYPES[question.qtype].valid_response(question.config, values):
-            raise InvalidResponse(f"the answer to question {key} is not one of its choices")
+            raise InvalidResponse(
+                f"Your answers could not be read: the answer to question {key} is not one of "
+                "its choices"
+            )
         responses[key] = values
     return responses
 

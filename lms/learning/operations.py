@@ -18,6 +18,7 @@ from lms.learning.models import Enrolment, ModuleCompletion
 from quizzes import (
     Attempt,
     AttemptError,
+    InvalidResponse,
     Quiz,
     finish_attempt,
     open_or_resume_attempt,
@@ -183,6 +184,8 @@ def submit_final_quiz(
     """
     if attempt_in(enrolment, attempt_id) is None:
         raise AttemptError("no such attempt")
+    if not responses:  # an empty form is a slip of the finger, not an attempt to grade
+        raise InvalidResponse("No answers were sent, so nothing was graded")
     db = session()
     try:
         result = finish_attempt(

@@ -143,18 +143,12 @@ def _responses_from_form() -> dict[str, list[str]]:
 @bp.post("/courses/<slug>/quiz/<int:attempt_id>")
 @enrolled
 def submit_quiz(course: Course, enrolment: Enrolment, attempt_id: int) -> Response:
-    _attempt_or_404(enrolment, attempt_id)
-    responses = _responses_from_form()
-    if not responses:
-        abort(
-            400, "No answers were sent, so nothing was graded. Answer the questions, then submit."
-        )
     try:
-        ops.submit_final_quiz(enrolment, attempt_id, responses, now())
+        ops.submit_final_quiz(enrolment, attempt_id, _responses_from_form(), now())
     except AttemptError:
         abort(404, NO_ATTEMPT)
     except InvalidResponse as exc:
-        abort(400, f"Your answers could not be read: {exc}.")
+        abort(400, f"{exc}. Answer the questions, then submit.")
     return redirect(url_for(".attempt_result", slug=course.slug, attempt_id=attempt_id))
 
 
