@@ -37,6 +37,9 @@ DEFAULTS: dict[str, Any] = {
     #: Seconds a form's CSRF token stays valid. Long, because a learner may read a module or
     #: sit a quiz for hours before pressing the button; the token is bound to the session.
     "LMS_CSRF_TIME_LIMIT": 12 * 3600,
+    #: Seconds after a quiz's deadline during which an answer is still taken (a slow network);
+    #: later answers are refused and the attempt is graded with what was saved.
+    "LMS_QUIZ_GRACE_SECONDS": 30,
     #: Seconds a password-reset link stays valid.
     "LMS_RESET_TOKEN_MAX_AGE": 3600,
     #: Shortest password accepted at sign-up and reset.

@@ -41,10 +41,14 @@ class Grade:
 
 
 def grade(questions: Iterable[GradedQuestion], pass_percent: int) -> Grade:
-    """Sum the points earned; the denominator is the questions given, never the answers sent."""
+    """Sum the points earned; the denominator is the questions given, never the answers sent.
+
+    The score keeps the four decimals the database stores, so the pass decision made here is
+    the one the stored score supports (three thirds make 1.0000, not 0.9999).
+    """
     items = list(questions)
+    max_score = sum(q.points for q in items)
+    score = sum((q.earned for q in items), Decimal(0)).quantize(Decimal("0.0001"))
     return Grade(
-        score=sum((q.earned for q in items), Decimal(0)),
-        max_score=sum(q.points for q in items),
-        pass_percent=pass_percent,
+        score=min(score, Decimal(max_score)), max_score=max_score, pass_percent=pass_percent
     )

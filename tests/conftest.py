@@ -13,6 +13,7 @@ import re
 import shutil
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -213,23 +214,41 @@ def demo(app: Flask) -> None:
         seed_demo_data()
 
 
+def wrong_response(question: Any) -> list[str]:
+    """A response to a stored question that earns nothing (the oracle for failing answers)."""
+    from quizzes.types import QUESTION_TYPES
+
+    config = question.config
+    if "choices" in config:
+        return [next(c["id"] for c in config["choices"] if Decimal(c["weight"]) <= 0)]
+    if question.qtype == "short":
+        return ["certainly not the answer"]
+    if question.qtype == "numeric":
+        return ["-987654321"]
+    right = QUESTION_TYPES[question.qtype].correct_response(config)
+    if question.qtype == "matching":  # everyone paired with the next item's option
+        answers = [r.split(":")[1] for r in right]
+        return [f"{r.split(':')[0]}:{answers[(n + 1) % len(answers)]}" for n, r in enumerate(right)]
+    return right[1:] + right[:1]  # ordering: rotated, so no item is in its place
+
+
 def _quiz_answers(app: Flask, course_slug: str, correct: bool) -> dict[str, list[str]]:
     from sqlalchemy import select
 
     from lms.catalogue.models import Course
     from quizzes.models import Question
+    from quizzes.types import QUESTION_TYPES
 
     with app.app_context():
         db = app.extensions["lms"].db.session
         course = db.scalars(select(Course).where(Course.slug == course_slug)).one()
         questions = db.scalars(select(Question).where(Question.quiz_id == course.final_quiz_id))
-        answers = {}
-        for question in questions:
-            choices = question.config["choices"]
-            right = [c["id"] for c in choices if c["correct"]]
-            wrong = next(c["id"] for c in choices if not c["correct"])
-            answers[f"q-{question.id}"] = right if correct else [wrong]
-        return answers
+        return {
+            f"q-{q.id}": (
+                QUESTION_TYPES[q.qtype].correct_response(q.config) if correct else wrong_response(q)
+            )
+            for q in questions
+        }
 
 
 def answer_key(app: Flask, course_slug: str) -> dict[str, list[str]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
@@ -85,32 +86,41 @@ def test_two_threads_submitting_at_once_award_once(app, demo, create_user):
 
 
 def test_a_second_passing_attempt_after_the_award_adds_nothing(app, demo, create_user):
-    """Even two separate passing attempts (say, started in two tabs) award the course once."""
+    """A second open attempt in the same enrolment is refused by the database itself; and a
+    second passing attempt slipped in after the first (bypassing the engine's refusal to
+    start after a pass) still awards the course only once."""
+    from sqlalchemy.exc import IntegrityError
+
     learner, first = _ready_to_submit(app, create_user)
-    with app.app_context():
-        db = app.extensions["lms"].db.session
-        original = db.get(Attempt, first)
-        db.add(
-            Attempt(
-                quiz_id=original.quiz_id,
-                user_id=original.user_id,
-                context=original.context,
-                state="open",
-                started_at=original.started_at,
-                layout=original.layout,
-                responses={},
+
+    def another_attempt() -> int:
+        with app.app_context():
+            db = app.extensions["lms"].db.session
+            original = db.get(Attempt, first)
+            db.add(
+                Attempt(
+                    quiz_id=original.quiz_id,
+                    user_id=original.user_id,
+                    context=original.context,
+                    state="open",
+                    started_at=original.started_at,
+                    layout=original.layout,
+                    responses={},
+                )
             )
-        )
-        db.commit()
-        second = db.scalars(select(func.max(Attempt.id))).one()
+            db.commit()
+            return db.scalars(select(func.max(Attempt.id))).one()
+
+    with pytest.raises(IntegrityError):
+        another_attempt()  # the first is still open: one open attempt per context
     web = Web(app.test_client())
     web.login(learner.email, learner.plain_password)
     answers = answer_key(app, SLUG)
-    for attempt_id in (first, second):
-        response = web.submit(
-            f"/courses/{SLUG}", answers, action=f"/courses/{SLUG}/quiz/{attempt_id}"
-        )
-        assert response.status_code == 302
+    action = f"/courses/{SLUG}/quiz/{first}"
+    assert web.submit(f"/courses/{SLUG}", answers, action=action).status_code == 302
+    second = another_attempt()
+    action = f"/courses/{SLUG}/quiz/{second}"
+    assert web.submit(f"/courses/{SLUG}", answers, action=action).status_code == 302
     assert _counts(app) == (1, 1, 2)
 
 

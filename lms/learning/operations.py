@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -18,15 +19,29 @@ from lms.learning.models import Enrolment, ModuleCompletion
 from quizzes import (
     Attempt,
     AttemptError,
+    AttemptExpired,
+    AttemptRefused,
+    FinishResult,
     InvalidResponse,
+    PresentedQuestion,
     Quiz,
+    ReviewedQuestion,
+    StartCheck,
+    attempts_in,
+    close_expired,
     finish_attempt,
-    open_or_resume_attempt,
+    is_expired,
     presented_questions,
+    quiz_result,
+    review_attempt,
+    review_level,
+    save_responses,
+    start_attempt,
+    start_check,
 )
-from quizzes.attempts import PresentedQuestion
 
 MAX_ID = 2**31 - 1
+CONTEXT_PREFIX = "enrolment:"
 
 
 class LearningError(ValueError):
@@ -54,10 +69,32 @@ class SubmitOutcome:
     attempt: Attempt
     newly_graded: bool
     certificate: Certificate | None
+    #: The deadline had passed: the answers sent were refused and the saved ones graded.
+    late: bool = False
+
+
+@dataclass(frozen=True)
+class QuizStatus:
+    """Everything the quiz page shows, computed once."""
+
+    quiz: Quiz | None
+    attempts: list[Attempt]
+    open_attempt: Attempt | None
+    check: StartCheck | None
+    #: The graded attempt that stands for the quiz (by its grading method).
+    result: Attempt | None
+
+    @property
+    def finished(self) -> list[Attempt]:
+        return [a for a in self.attempts if a.state == "graded"]
 
 
 def attempt_context(enrolment: Enrolment) -> str:
-    return f"enrolment:{enrolment.id}"
+    return f"{CONTEXT_PREFIX}{enrolment.id}"
+
+
+def grace() -> timedelta:
+    return timedelta(seconds=current_app.config["LMS_QUIZ_GRACE_SECONDS"])
 
 
 def enrolment_for(user_id: int, course_id: int) -> Enrolment | None:
@@ -125,6 +162,8 @@ def complete_module(
 
 
 def start_final_quiz(enrolment: Enrolment, modules: Sequence[Module], now: datetime) -> Attempt:
+    """Start the final quiz, or resume the open attempt; refused with the reason when the
+    course or the quiz's rules (attempts, cooldown, a pass already) do not allow it."""
     course = enrolment.course
     if course.final_quiz_id is None:
         raise LearningError("This course has no final quiz yet.")
@@ -132,31 +171,88 @@ def start_final_quiz(enrolment: Enrolment, modules: Sequence[Module], now: datet
         raise LearningError("You have already completed this course.")
     if not progress_of(enrolment, modules).all_done:
         raise LearningError("Finish every module before the final quiz.")
+    db = session()
+    for tries_left in (1, 0):
+        try:
+            started = start_attempt(
+                db,
+                quiz_id=course.final_quiz_id,
+                user_id=enrolment.user_id,
+                context=attempt_context(enrolment),
+                now=now,
+                grace=grace(),
+            )
+            _settle(started.closed)
+            db.commit()
+            return started.attempt
+        except (AttemptRefused, AttemptError) as exc:
+            db.rollback()
+            raise LearningError(str(exc)[:1].upper() + str(exc)[1:]) from exc
+        except IntegrityError:
+            # A second tab started at the same moment; its attempt is the one to resume.
+            db.rollback()
+            if not tries_left:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _settle(results: Iterable[FinishResult]) -> list[Certificate]:
+    """Award the course for each newly graded, passed attempt (e.g. one closed at its
+    deadline), dated when the attempt finished. Inside the caller's transaction."""
+    certificates = []
+    for result in results:
+        attempt = result.attempt
+        if not (result.newly_graded and attempt.passed):
+            continue
+        if not attempt.context.startswith(CONTEXT_PREFIX):
+            continue
+        enrolment = session().get(Enrolment, int(attempt.context.removeprefix(CONTEXT_PREFIX)))
+        if enrolment is None or enrolment.user_id != attempt.user_id:
+            continue
+        certificate = award_course_completion(enrolment, attempt.finished_at)
+        if certificate is not None:
+            certificates.append(certificate)
+    return certificates
+
+
+def settle_expired(now: datetime, enrolment: Enrolment | None = None) -> int:
+    """Close (and grade with their saved answers) open attempts past their deadline: one
+    enrolment's, or everyone's (``lms quizzes close-expired``). Returns how many closed."""
+    db = session()
     try:
-        attempt = open_or_resume_attempt(
-            session(),
-            quiz_id=course.final_quiz_id,
-            user_id=enrolment.user_id,
-            context=attempt_context(enrolment),
+        closed = close_expired(
+            db,
             now=now,
+            grace=grace(),
+            user_id=enrolment.user_id if enrolment else None,
+            context=attempt_context(enrolment) if enrolment else None,
         )
-    except AttemptError as exc:
-        raise LearningError(str(exc)) from exc
-    session().commit()
-    return attempt
+        _settle(closed)
+        db.commit()
+    except Exception:
+        db.rollback()
+        raise
+    return sum(1 for c in closed if c.newly_graded)
+
+
+def quiz_status(enrolment: Enrolment, now: datetime) -> QuizStatus:
+    """The learner's standing at the course's final quiz, after closing an expired attempt."""
+    settle_expired(now, enrolment)
+    quiz = final_quiz_of(enrolment.course)
+    attempts = attempts_of(enrolment)
+    if quiz is None:
+        return QuizStatus(None, attempts, None, None, None)
+    return QuizStatus(
+        quiz=quiz,
+        attempts=attempts,
+        open_attempt=next((a for a in attempts if a.state == "open"), None),
+        check=start_check(quiz, attempts, now),
+        result=quiz_result(attempts, quiz.grading_method),
+    )
 
 
 def attempts_of(enrolment: Enrolment) -> list[Attempt]:
-    return list(
-        session().scalars(
-            select(Attempt)
-            .where(
-                Attempt.user_id == enrolment.user_id,
-                Attempt.context == attempt_context(enrolment),
-            )
-            .order_by(Attempt.id)
-        )
-    )
+    return attempts_in(session(), user_id=enrolment.user_id, context=attempt_context(enrolment))
 
 
 def attempt_in(enrolment: Enrolment, attempt_id: int) -> Attempt | None:
@@ -171,6 +267,34 @@ def attempt_in(enrolment: Enrolment, attempt_id: int) -> Attempt | None:
     return attempt
 
 
+def save_answers(
+    enrolment: Enrolment, attempt_id: int, responses: Mapping[str, Sequence[str]], now: datetime
+) -> Attempt:
+    """Autosave: replace the open attempt's saved answers. After the deadline (and grace) the
+    answers are refused and the attempt is closed with what was saved before."""
+    if attempt_in(enrolment, attempt_id) is None:
+        raise AttemptError("no such attempt")
+    db = session()
+    try:
+        attempt = save_responses(
+            db,
+            attempt_id=attempt_id,
+            user_id=enrolment.user_id,
+            responses=responses,
+            now=now,
+            grace=grace(),
+        )
+        db.commit()
+    except AttemptExpired:
+        db.rollback()
+        settle_expired(now, enrolment)
+        raise
+    except Exception:
+        db.rollback()
+        raise
+    return attempt
+
+
 def submit_final_quiz(
     enrolment: Enrolment,
     attempt_id: int,
@@ -180,28 +304,43 @@ def submit_final_quiz(
     """Grade the attempt, and on a pass award the course's credit and certificate.
 
     One transaction. The attempt's conditional update makes only one submission the grader;
-    the enrolment's conditional update makes only one pass the award.
+    the enrolment's conditional update makes only one pass the award. After the deadline the
+    answers sent are refused and the attempt is graded with its saved answers.
     """
-    if attempt_in(enrolment, attempt_id) is None:
+    attempt = attempt_in(enrolment, attempt_id)
+    if attempt is None:
         raise AttemptError("no such attempt")
-    if not responses:  # an empty form is a slip of the finger, not an attempt to grade
+    # An empty form is a slip of the finger, not an attempt to grade; past the deadline the
+    # saved answers are graded whatever was sent.
+    if not responses and attempt.state == "open" and not is_expired(attempt, now, grace()):
         raise InvalidResponse("No answers were sent, so nothing was graded")
     db = session()
     try:
         result = finish_attempt(
-            db, attempt_id=attempt_id, user_id=enrolment.user_id, responses=responses, now=now
+            db,
+            attempt_id=attempt_id,
+            user_id=enrolment.user_id,
+            responses=responses,
+            now=now,
+            grace=grace(),
         )
         certificate = None
         if result.attempt.passed:
-            if result.newly_graded:
-                certificate = award_course_completion(enrolment, now)
-            else:
-                certificate = certificate_for_enrolment(enrolment)
+            certificate = (_settle([result]) or [None])[0] if result.newly_graded else None
+            certificate = certificate or certificate_for_enrolment(enrolment)
         db.commit()
     except Exception:
         db.rollback()
         raise
-    return SubmitOutcome(result.attempt, result.newly_graded, certificate)
+    return SubmitOutcome(result.attempt, result.newly_graded, certificate, result.late)
+
+
+def review_of(
+    enrolment: Enrolment, attempt: Attempt, quiz: Quiz
+) -> tuple[str, list[ReviewedQuestion]]:
+    """The review level the quiz's policy allows now, and the reviewed questions."""
+    level = review_level(quiz, attempts_of(enrolment))
+    return level, review_attempt(session(), attempt, level)
 
 
 def final_quiz_of(course: Course) -> Quiz | None:

@@ -6,7 +6,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from lms.accounts.forms import ActionForm
@@ -17,7 +17,14 @@ from lms.clock import now
 from lms.credits.operations import certificate_for_enrolment
 from lms.learning import operations as ops
 from lms.learning.models import Enrolment
-from quizzes import Attempt, AttemptError, InvalidResponse
+from quizzes import (
+    Attempt,
+    AttemptClosed,
+    AttemptError,
+    AttemptExpired,
+    InvalidResponse,
+    seconds_left,
+)
 
 bp = Blueprint("learning", __name__)
 
@@ -109,17 +116,17 @@ def complete_module(course: Course, enrolment: Enrolment, module: Module) -> Res
 @bp.get("/courses/<slug>/quiz")
 @enrolled
 def quiz(course: Course, enrolment: Enrolment) -> str:
-    attempts = ops.attempts_of(enrolment)
-    open_attempt = next((a for a in attempts if a.state == "open"), None)
+    status = ops.quiz_status(enrolment, now())
+    open_attempt = status.open_attempt
     return render_template(
         "lms/learning/quiz.html",
         course=course,
-        quiz=ops.final_quiz_of(course),
+        status=status,
+        quiz=status.quiz,
         progress=ops.progress_of(enrolment, course.modules),
-        enrolment=enrolment,
-        attempts=[a for a in attempts if a.state != "open"],
         open_attempt=open_attempt,
         questions=ops.questions_of(open_attempt) if open_attempt else [],
+        seconds_left=seconds_left(open_attempt, now()) if open_attempt else None,
         certificate=certificate_for_enrolment(enrolment) if enrolment.completed_at else None,
         form=ActionForm(),
     )
@@ -140,15 +147,65 @@ def _responses_from_form() -> dict[str, list[str]]:
     return {key[2:]: request.form.getlist(key) for key in request.form if key.startswith("q-")}
 
 
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best_match(["text/html", "application/json"]) == (
+        "application/json"
+    )
+
+
+@bp.post("/courses/<slug>/quiz/<int:attempt_id>/save")
+@enrolled
+def save_quiz(course: Course, enrolment: Enrolment, attempt_id: int) -> Response:
+    """Autosave (JSON, from quiz.js) or the page's "Save and finish later" button (HTML)."""
+    try:
+        attempt = ops.save_answers(enrolment, attempt_id, _responses_from_form(), now())
+    except AttemptExpired:
+        message = "Time is up: this attempt was closed and graded with the answers saved before."
+        if _wants_json():
+            return _json_error(409, message, url_for(".quiz", slug=course.slug))
+        flash(message, "info")
+        return redirect(url_for(".quiz", slug=course.slug))
+    except AttemptClosed:
+        if _wants_json():
+            return _json_error(409, "This attempt is already finished.")
+        abort(409, "This attempt is already finished.")
+    except AttemptError:
+        abort(404, NO_ATTEMPT)
+    except InvalidResponse as exc:
+        if _wants_json():
+            return _json_error(400, f"{exc}.")
+        abort(400, f"{exc}. Go back, correct the answer, and save again.")
+    if _wants_json():
+        return jsonify(
+            saved=True,
+            saved_at=attempt.saved_at.isoformat() + "Z",
+            seconds_left=seconds_left(attempt, now()),
+        )
+    flash("Your answers are saved. Come back to this page to go on.", "success")
+    return redirect(url_for(".quiz", slug=course.slug))
+
+
+def _json_error(status: int, message: str, location: str | None = None) -> Response:
+    response = jsonify(saved=False, error=message, location=location)
+    response.status_code = status
+    return response
+
+
 @bp.post("/courses/<slug>/quiz/<int:attempt_id>")
 @enrolled
 def submit_quiz(course: Course, enrolment: Enrolment, attempt_id: int) -> Response:
     try:
-        ops.submit_final_quiz(enrolment, attempt_id, _responses_from_form(), now())
+        outcome = ops.submit_final_quiz(enrolment, attempt_id, _responses_from_form(), now())
     except AttemptError:
         abort(404, NO_ATTEMPT)
     except InvalidResponse as exc:
-        abort(400, f"{exc}. Answer the questions, then submit.")
+        abort(400, f"{exc}. Go back, correct the answer, and submit again.")
+    if outcome.late and outcome.newly_graded:
+        flash(
+            "Time was up before these answers arrived, so they were not accepted; the answers "
+            "saved before the deadline were graded.",
+            "info",
+        )
     return redirect(url_for(".attempt_result", slug=course.slug, attempt_id=attempt_id))
 
 
@@ -156,11 +213,19 @@ def submit_quiz(course: Course, enrolment: Enrolment, attempt_id: int) -> Respon
 @enrolled
 def attempt_result(course: Course, enrolment: Enrolment, attempt_id: int) -> str | Response:
     attempt = _attempt_or_404(enrolment, attempt_id)
+    status = ops.quiz_status(enrolment, now())
     if attempt.state == "open":
         return redirect(url_for(".quiz", slug=course.slug))
+    assert status.quiz is not None
+    level, reviewed = ops.review_of(enrolment, attempt, status.quiz)
     return render_template(
         "lms/learning/result.html",
         course=course,
         attempt=attempt,
-        certificate=certificate_for_enrolment(enrolment) if attempt.passed else None,
+        status=status,
+        number=next(n for n, a in enumerate(status.attempts, start=1) if a.id == attempt.id),
+        level=level,
+        reviewed=reviewed,
+        certificate=certificate_for_enrolment(enrolment) if enrolment.completed_at else None,
+        form=ActionForm(),
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from alembic import context
 from flask import current_app
+from sqlalchemy import text
 
 from lms.models import ALL_METADATA
 
@@ -21,6 +22,11 @@ def include_name(name: str | None, type_: str, _parent: object) -> bool:
 def run_migrations() -> None:
     engine = current_app.extensions["lms"].db.engine
     with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite alters a table by copying and dropping it, which foreign keys would
+            # refuse; the pragma only takes effect outside a transaction.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
         context.configure(
             connection=connection,
             target_metadata=ALL_METADATA,
@@ -31,7 +37,13 @@ def run_migrations() -> None:
         )
         with context.begin_transaction():
             context.run_migrations()
+            if sqlite:
+                broken = connection.execute(text("PRAGMA foreign_key_check")).all()
+                if broken:
+                    raise RuntimeError(f"the migration broke foreign keys: {broken[:5]}")
         connection.commit()
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
 
 
 run_migrations()

@@ -1,0 +1,70 @@
+// The quiz page: autosave while answering and a countdown to the server's deadline.
+// The server decides everything; this only saves earlier and shows the time.
+(function () {
+  "use strict";
+  var form = document.querySelector("form[data-autosave-url]");
+  if (!form) { return; }
+  var url = form.getAttribute("data-autosave-url");
+  var status = document.getElementById("autosave-status");
+  var dirty = false;
+  var saving = false;
+  var submitting = false;
+
+  function say(text) { if (status) { status.textContent = text; } }
+
+  function save() {
+    if (saving || !dirty || submitting) { return; }
+    saving = true;
+    dirty = false;
+    fetch(url, {
+      method: "POST",
+      body: new URLSearchParams(new FormData(form)),
+      headers: { "Accept": "application/json" },
+      credentials: "same-origin"
+    }).then(function (response) {
+      return response.json().then(function (data) {
+        if (response.ok) {
+          say("Answers saved at " + new Date().toLocaleTimeString() + ".");
+        } else {
+          say(data.error || "Your answers could not be saved.");
+          if (data.location) { window.location.assign(data.location); }
+        }
+      });
+    }).catch(function () {
+      dirty = true;
+      say("Not saved yet: no connection. Saving again shortly.");
+    }).then(function () { saving = false; });
+  }
+
+  form.addEventListener("change", function () { dirty = true; save(); });
+  form.addEventListener("input", function () { dirty = true; });
+  form.addEventListener("submit", function () { submitting = true; });
+  window.setInterval(save, 15000);
+
+  var timer = document.getElementById("quiz-timer");
+  if (!timer) { return; }
+  var value = document.getElementById("quiz-timer-value");
+  var alert = document.getElementById("quiz-timer-alert");
+  // Count from the server's figure, not the device clock, which may be wrong.
+  var end = Date.now() + 1000 * parseInt(timer.getAttribute("data-seconds-left"), 10);
+  var warned = {};
+  function tick() {
+    var left = Math.max(0, Math.round((end - Date.now()) / 1000));
+    var minutes = Math.floor(left / 60);
+    var seconds = left % 60;
+    value.textContent = minutes + ":" + (seconds < 10 ? "0" : "") + seconds;
+    [300, 60].forEach(function (mark) {
+      if (left <= mark && !warned[mark] && left > 0) {
+        warned[mark] = true;
+        alert.textContent = (mark / 60) + " minute" + (mark > 60 ? "s" : "") + " left.";
+      }
+    });
+    if (left === 0 && !submitting) {
+      submitting = true;
+      timer.classList.add("expired");
+      form.submit();
+    }
+  }
+  tick();
+  window.setInterval(tick, 1000);
+}());
