@@ -13,6 +13,7 @@ from werkzeug.serving import make_server
 from lms.accounts.models import ROLES
 from lms.accounts.operations import AccountError, create_user
 from lms.clock import now
+from lms.learning.cli import quizzes_group
 from lms.migrate import upgrade_database
 
 
@@ -88,5 +89,5 @@ def create_user_command(role: str, name: str, email: str, password: str) -> None
 
 #: The commands the LMS adds to an app's CLI: top level in the standalone ``lms`` command,
 #: under ``flask lms ...`` in a host application.
-COMMANDS = (init_command, demo_command, create_user_command)
+COMMANDS = (init_command, demo_command, create_user_command, quizzes_group)
 lms_group = click.Group("lms", help="CEC LMS commands.", commands=list(COMMANDS))

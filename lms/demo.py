@@ -63,6 +63,7 @@ def seed_demo_data() -> list[dict[str, str]]:
             certifications[spec["code"]] = certification
     db.commit()
 
+    trainer = demo_user("trainer")
     existing = set(db.scalars(select(Course.slug)))
     for spec in COURSES:
         if spec["slug"] in existing:
@@ -77,6 +78,7 @@ def seed_demo_data() -> list[dict[str, str]]:
             modules=spec["modules"],
             quiz=spec["quiz"],
             now=now(),
+            owner_id=trainer.id if trainer else None,
         )
     return DEMO_ACCOUNTS
 

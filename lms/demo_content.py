@@ -148,6 +148,8 @@ minimum and to avoid street shoes on the carpet until it is completely dry.""",
         "quiz": {
             "title": "Final quiz: Hot Water Extraction Fundamentals",
             "pass_percent": 70,
+            # Unlimited, untimed practice: correct answers and feedback right after submitting.
+            "settings": {"review_shows": "answers", "review_when": "immediately"},
             "questions": [
                 {
                     "type": "single",
@@ -572,7 +574,29 @@ written procedures.""",
                     ),
                     "answer": True,
                 },
+                {
+                    "type": "matching",
+                    "prompt": "Match each water source with its category.",
+                    "points": 2,
+                    "explanation": (
+                        "A broken supply line starts as Category 1, a washing machine overflow "
+                        "is Category 2, and sewage backflow is Category 3."
+                    ),
+                    "pairs": [
+                        {"left": "Broken water supply line", "right": "Category 1"},
+                        {"left": "Washing machine overflow", "right": "Category 2"},
+                        {"left": "Sewage backflow from a toilet", "right": "Category 3"},
+                    ],
+                },
             ],
+            # A timed quiz with three attempts; answers are shown once the learner passes.
+            "settings": {
+                "time_limit_minutes": 20,
+                "max_attempts": 3,
+                "cooldown_minutes": 10,
+                "review_shows": "answers",
+                "review_when": "after_pass",
+            },
         },
     },
     # ------------------------------------------------------------------------------------------
@@ -854,7 +878,48 @@ the drying goal has been met, and photograph the final readings.""",
                     ),
                     "answer": False,
                 },
+                {
+                    "type": "short",
+                    "prompt": "Specific humidity is usually given in GPP. What does GPP stand "
+                    "for?",
+                    "points": 1,
+                    "explanation": "Grains per pound: grains of water vapor per pound of dry air.",
+                    "answers": [
+                        {"text": "grains per pound"},
+                        {"text": "grains per pound of dry air"},
+                    ],
+                },
+                {
+                    "type": "numeric",
+                    "prompt": "How many grains are there in one pound?",
+                    "points": 1,
+                    "explanation": "There are 7,000 grains in a pound.",
+                    "answers": [{"value": "7000", "tolerance": "0"}],
+                },
+                {
+                    "type": "ordering",
+                    "prompt": "Put these steps of documenting a drying job in order.",
+                    "points": 1,
+                    "explanation": (
+                        "Set the dry standard from unaffected materials first, map the wet area, "
+                        "record readings at least daily, and close the job when the materials "
+                        "meet the dry standard."
+                    ),
+                    "items": [
+                        "Measure a dry standard in an unaffected area",
+                        "Map the wet area on a floor plan",
+                        "Record readings at least daily",
+                        "Confirm the materials meet the dry standard",
+                    ],
+                },
             ],
+            # Two attempts; the grade is the better one; the review shows which were wrong.
+            "settings": {
+                "max_attempts": 2,
+                "grading_method": "highest",
+                "review_shows": "wrong",
+                "review_when": "immediately",
+            },
         },
     },
 ]

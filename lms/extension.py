@@ -118,6 +118,7 @@ def _build_blueprint(adapter: UserAdapter) -> Blueprint:
     from lms.health import bp as health_bp
     from lms.learning.views import bp as learning_bp
     from lms.rendering import format_number, render_markdown
+    from lms.studio.views import bp as studio_bp
 
     bp = Blueprint(
         "lms",
@@ -126,7 +127,7 @@ def _build_blueprint(adapter: UserAdapter) -> Blueprint:
         static_folder="static",
         static_url_path="/_static",
     )
-    for child in (health_bp, catalogue_bp, learning_bp, dashboard_bp, awards_bp):
+    for child in (health_bp, catalogue_bp, learning_bp, dashboard_bp, awards_bp, studio_bp):
         bp.register_blueprint(child)
     if adapter.manages_accounts:
         bp.register_blueprint(accounts_bp)

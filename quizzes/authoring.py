@@ -149,15 +149,18 @@ def _one_of(value: Any, allowed: tuple[str, ...], label: str) -> str:
 
 
 def _draw_rules(quiz: Quiz, rules: Any) -> list[dict[str, Any]]:
-    """Each rule names an existing pool and draws at most as many questions as it has."""
+    """Each rule names an existing pool and draws at most as many questions as it has, once
+    the rules an attempt draws before it (tagged rules first) have taken theirs."""
     if not isinstance(rules, list):
         raise QuizDefinitionError("draw rules must be a list")
     checked = []
+    pools: list[set[Question]] = []
     for number, rule in enumerate(rules, start=1):
         if not isinstance(rule, dict) or not str(rule.get("pool") or "").strip():
             raise QuizDefinitionError(f"draw rule {number}: name a pool")
         pool = str(rule["pool"]).strip()
         tag = str(rule["tag"]).strip() if rule.get("tag") else None
+        tagged = f" tagged {tag!r}" if tag else ""
         candidates = [
             q for q in quiz.questions if q.pool == pool and (tag is None or tag in (q.tags or []))
         ]
@@ -165,12 +168,35 @@ def _draw_rules(quiz: Quiz, rules: Any) -> list[dict[str, Any]]:
         if count is not None:
             count = _whole(count, "count", 1, 1000, f"draw rule {number}'s count")
             if count > len(candidates):
-                tagged = f" tagged {tag!r}" if tag else ""
                 raise QuizDefinitionError(
                     f"draw rule {number}: the pool {pool!r} has {len(candidates)} "
                     f"questions{tagged}, fewer than {count}"
                 )
+        if not candidates:
+            raise QuizDefinitionError(
+                f"draw rule {number}: the pool {pool!r} has no questions{tagged}"
+            )
         checked.append({"pool": pool, "count": count, "tag": tag})
+        pools.append(set(candidates))
+    # Rules together: in the order attempts draw them (tagged first), each rule's count must
+    # fit what the earlier rules may have left, at worst.
+    order = sorted(range(len(checked)), key=lambda i: checked[i]["tag"] is None)
+    for position, i in enumerate(order):
+        count = checked[i]["count"]
+        if count is None:
+            continue
+        taken = sum(
+            min(checked[j]["count"] or len(pools[j]), len(pools[i] & pools[j]))
+            for j in order[:position]
+        )
+        left = max(0, len(pools[i]) - taken)
+        if count > left:
+            tagged = f" tagged {checked[i]['tag']!r}" if checked[i]["tag"] else ""
+            raise QuizDefinitionError(
+                f"draw rule {i + 1}: the pool {checked[i]['pool']!r} has {left} "
+                f"question{'' if left == 1 else 's'}{tagged} left once the other rules have "
+                f"drawn, fewer than {count}"
+            )
     return checked
 
 

@@ -54,6 +54,8 @@ class Course(Base):
     #: "draft" or "published"; only published courses are in the catalogue.
     status: Mapped[str] = mapped_column(String(20), default="draft")
     final_quiz_id: Mapped[int | None] = mapped_column(ForeignKey(Quiz.id))
+    #: The trainer who authors the course; None for courses only admins manage.
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("lms_user.id"), index=True)
     created_at: Mapped[datetime]
 
     provider: Mapped[Provider] = relationship()

@@ -59,6 +59,7 @@ def create_course(
     quiz: dict[str, Any],
     now: datetime,
     status: str = "published",
+    owner_id: int | None = None,
 ) -> Course:
     """Create a course with its modules and final quiz in one transaction."""
     db = session()
@@ -68,6 +69,7 @@ def create_course(
         pass_percent=int(quiz["pass_percent"]),
         questions=quiz["questions"],
         now=now,
+        **quiz.get("settings", {}),
     )
     db.flush()
     course = Course(
@@ -79,6 +81,7 @@ def create_course(
         credit_unit=certifications[0].credit_unit if certifications else "CEC",
         status=status,
         final_quiz_id=final_quiz.id,
+        owner_id=owner_id,
         certifications=certifications,
         created_at=now,
         modules=[

@@ -1,0 +1,1 @@
+"""The trainer's studio: the courses a trainer owns (admins: every course) and their quizzes."""
