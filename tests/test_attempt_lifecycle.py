@@ -329,11 +329,17 @@ class AttemptLifecycle(RuleBasedStateMachine):
             attempt.id, who, copy.deepcopy(attempt.layout), self.now, self.now + LIMIT
         )
 
+    @precondition(lambda self: self.open_attempts())
+    @rule(data=st.data())
+    def autosave(self, data: st.DataObject) -> None:
+        self._save(data.draw(st.sampled_from(self.open_attempts())), data)
+
     @precondition(lambda self: self.model)
     @rule(data=st.data())
-    def save(self, data: st.DataObject) -> None:
-        pool = self.open_attempts() if data.draw(st.integers(0, 3)) else []
-        m = data.draw(st.sampled_from(pool or [m for _, m in sorted(self.model.items())]))
+    def save_to_any_attempt(self, data: st.DataObject) -> None:
+        self._save(data.draw(st.sampled_from([m for _, m in sorted(self.model.items())])), data)
+
+    def _save(self, m: Model, data: st.DataObject) -> None:
         responses, readable = self.draw_responses(data, m)
         someone_else = data.draw(st.integers(0, 9)) == 0
         user = 99 if someone_else else m.who[0]
@@ -419,6 +425,7 @@ class AttemptLifecycle(RuleBasedStateMachine):
             self.record(lost)
             assert lost.newly_graded is False
             assert lost.attempt.state == "graded"
+            event("race")
             other.commit()
 
     @rule(
@@ -426,8 +433,9 @@ class AttemptLifecycle(RuleBasedStateMachine):
             st.integers(1, 90), st.integers(5 * 60, 11 * 60), st.integers(3600, 86400)
         )
     )
-    def advance_time(self, seconds: int) -> None:
+    def time_passes(self, seconds: int) -> None:
         self.now += timedelta(seconds=seconds)
+        event("advance time")
 
     @precondition(lambda self: self.open_attempts())
     @rule(
@@ -436,9 +444,10 @@ class AttemptLifecycle(RuleBasedStateMachine):
             [timedelta(seconds=-1), timedelta(0), timedelta(microseconds=1), timedelta(seconds=1)]
         ),
     )
-    def advance_to_the_edge_of_the_grace(self, data: st.DataObject, offset: timedelta) -> None:
+    def time_reaches_the_edge_of_the_grace(self, data: st.DataObject, offset: timedelta) -> None:
         m = data.draw(st.sampled_from(self.open_attempts()))
         self.now = max(self.now, m.deadline + DEFAULT_GRACE + offset)
+        event("advance to the edge of the grace")
 
     @precondition(lambda self: self.open_attempts())
     @rule()

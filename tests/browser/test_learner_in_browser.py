@@ -8,132 +8,20 @@ Nothing sleeps: Playwright's auto-waiting and ``expect`` do the waiting.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import threading
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from flask import Flask
-from werkzeug.serving import make_server
 
-from tests.conftest import answer_key
+pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
+
+from playwright.sync_api import Page, expect  # noqa: E402
+
+from tests.browser.conftest import PHONE, accessibility_violations, open_page  # noqa: E402
+from tests.conftest import answer_key  # noqa: E402
 
 SLUG = "hot-water-extraction-fundamentals"
 TITLE = "Hot Water Extraction Fundamentals"
 NAME = "Zoë Łukasiewicz-Núñez"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-PHONE = {"width": 390, "height": 844}
-AXE = Path(__file__).parent / "vendor" / "axe.min.js"  # axe-core 4.14.1, MPL-2.0
-
-
-def _no_browser(reason: str) -> None:
-    """Skip, or fail when the environment says a browser is required (CI)."""
-    if os.environ.get("LMS_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"{reason} (LMS_REQUIRE_BROWSER=1 makes this a failure)", pytrace=False)
-    pytest.skip(reason)
-
-
-try:
-    from playwright.sync_api import Browser, Page, expect, sync_playwright
-except ImportError:  # pragma: no cover - depends on the environment
-    sync_playwright = None
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    if sync_playwright is None:
-        _no_browser("Playwright is not installed: pip install -e '.[test]'")
-    executable = shutil.which("chromium")
-    if executable is None:
-        _no_browser("chromium is not on PATH: apt-get install chromium")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=executable, headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def live_server(app: Flask, demo: None) -> Iterator[str]:
-    """The app with demo data, served over HTTP on 127.0.0.1 and a free port."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join()
-        server.server_close()
-
-
-@pytest.fixture
-def problems() -> list[str]:
-    """Server errors and uncaught script errors any page of the test ran into."""
-    return []
-
-
-def _open_page(browser: Browser, base_url: str, problems: list[str], **options) -> Page:
-    context = browser.new_context(base_url=base_url, **options)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.on(
-        "response",
-        lambda r: problems.append(f"HTTP {r.status} {r.url}") if r.status >= 500 else None,
-    )
-    page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
-    page.on(
-        "console",
-        lambda message: (
-            problems.append(f"console: {message.text}")
-            if "Content Security Policy" in message.text
-            else None
-        ),
-    )
-    return page
-
-
-@pytest.fixture
-def page(browser: Browser, live_server: str, problems: list[str]) -> Iterator[Page]:
-    # bypass_csp lets the test inject axe-core, which the pages' CSP would refuse.
-    page = _open_page(browser, live_server, problems, bypass_csp=True)
-    yield page
-    page.context.close()
-
-
-@pytest.fixture
-def phone(browser: Browser, live_server: str, problems: list[str]) -> Iterator[Page]:
-    page = _open_page(
-        browser, live_server, problems, viewport=PHONE, is_mobile=True, has_touch=True
-    )
-    yield page
-    page.context.close()
-
-
-def _accessibility_violations(page: Page) -> list[str]:
-    """Serious and critical WCAG 2.1 A/AA findings of axe-core on the current page."""
-    page.add_script_tag(path=str(AXE))
-    found = page.evaluate(
-        """async () => (await axe.run(document, {
-               runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
-               resultTypes: ["violations"]})).violations
-             .filter(v => v.impact === "serious" || v.impact === "critical")
-             .map(v => `${v.id}: ${v.nodes.map(n => n.target.join(" ")).join(", ")}`)"""
-    )
-    return [f"{page.url} {finding}" for finding in found]
 
 
 def test_learner_signs_up_learns_passes_and_verifies_the_certificate_in_a_browser(
@@ -144,7 +32,7 @@ def test_learner_signs_up_learns_passes_and_verifies_the_certificate_in_a_browse
     page.goto("/")
     page.get_by_role("link", name="Sign up").click()
     expect(page.get_by_role("heading", name="Create your account")).to_be_visible()
-    a11y += _accessibility_violations(page)
+    a11y += accessibility_violations(page)
     page.get_by_label("Full name").fill(NAME)
     page.get_by_label("E-mail").fill("zoe@example.org")
     page.get_by_label("Password", exact=True).fill("a long pass phrase")
@@ -156,16 +44,16 @@ def test_learner_signs_up_learns_passes_and_verifies_the_certificate_in_a_browse
     # The catalogue, the course, enrolment.
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Courses").click()
     expect(page.get_by_role("heading", name="Online courses")).to_be_visible()
-    a11y += _accessibility_violations(page)
+    a11y += accessibility_violations(page)
     page.get_by_role("link", name=TITLE).click()
     expect(page.get_by_role("heading", name=TITLE, level=1)).to_be_visible()
-    a11y += _accessibility_violations(page)
+    a11y += accessibility_violations(page)
     page.get_by_role("button", name="Enrol in this course").click()
 
     # Every module in order, then the quiz page.
     expect(page).to_have_url(re.compile(rf"/courses/{SLUG}/modules/1$"))
     crumbs = page.locator(".crumbs")
-    a11y += _accessibility_violations(page)
+    a11y += accessibility_violations(page)
     expect(crumbs).to_contain_text(re.compile(r"Module 1 of \d+"))
     total = int(re.search(r"Module 1 of (\d+)", crumbs.inner_text()).group(1))
     assert total >= 2
@@ -179,7 +67,7 @@ def test_learner_signs_up_learns_passes_and_verifies_the_certificate_in_a_browse
     page.get_by_role("button", name="Start the quiz").click()
     submit = page.get_by_role("button", name="Submit answers")
     expect(submit).to_be_visible()
-    a11y += _accessibility_violations(page)
+    a11y += accessibility_violations(page)
     key = answer_key(app, SLUG)
     expect(page.locator("fieldset.question")).to_have_count(len(key))
     for name, choice_ids in key.items():
@@ -189,13 +77,13 @@ def test_learner_signs_up_learns_passes_and_verifies_the_certificate_in_a_browse
             expect(box).to_be_checked()
     submit.click()
     expect(page.get_by_role("heading", name="You passed")).to_be_visible()
-    a11y += _accessibility_violations(page)
+    a11y += accessibility_violations(page)
     expect(page.locator(".result.pass")).to_contain_text("100")
 
     # The certificate, then its public verification page.
     page.get_by_role("link", name="View your certificate").click()
     expect(page.get_by_role("heading", name="Certificate of completion")).to_be_visible()
-    a11y += _accessibility_violations(page)
+    a11y += accessibility_violations(page)
     expect(page.locator(".facts-list")).to_contain_text(NAME)
     expect(page.locator(".facts-list")).to_contain_text(TITLE)
     # On a phone, the certificate and the dashboard with its credit log fit the width.
@@ -204,7 +92,7 @@ def test_learner_signs_up_learns_passes_and_verifies_the_certificate_in_a_browse
     certificate_url = page.url
     page.goto("/dashboard")
     expect(page.locator(".total")).to_contain_text("1 CEC")
-    a11y += _accessibility_violations(page)
+    a11y += accessibility_violations(page)
     _assert_no_horizontal_scroll(page)
     page.goto(certificate_url)
     page.set_viewport_size({"width": 1280, "height": 800})
@@ -212,12 +100,12 @@ def test_learner_signs_up_learns_passes_and_verifies_the_certificate_in_a_browse
     absolute_url = public_link.get_attribute("href")
     page.get_by_role("link", name="Public verification page").click()
     expect(page.get_by_role("heading", name="Valid certificate")).to_be_visible()
-    a11y += _accessibility_violations(page)
+    a11y += accessibility_violations(page)
     expect(page.locator(".checks li.fail")).to_have_count(0)
     assert page.url == absolute_url  # the link printed on the PDF leads to this very page
 
     # Anyone can verify it: a fresh browser context, signed out.
-    stranger = _open_page(browser, live_server, problems)
+    stranger = open_page(browser, live_server, problems)
     stranger.goto(absolute_url)
     expect(stranger.get_by_role("heading", name="Valid certificate")).to_be_visible()
     expect(stranger.get_by_role("link", name="Sign in")).to_be_visible()
