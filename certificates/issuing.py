@@ -9,7 +9,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from certificates.documents import Issuer, SigningKey, build_credential
 from certificates.models import Certificate
+from certificates.signing import STATUS_LIST_MIN_BITS
 from certificates.snapshot import CertificateFacts, digest_of
 
 #: 18 random bytes = 144 bits, printed as 24 URL-safe characters.
@@ -42,6 +44,56 @@ def issue_certificate(
         issued_at=now,
     )
     session.add(certificate)
+    session.flush()
+    return certificate
+
+
+def _free_status_index(session: Session) -> int:
+    """A random bit of the status list no other certificate holds, so an index reveals
+    nothing about the order or number of certificates issued."""
+    for _ in range(100):
+        index = secrets.randbelow(STATUS_LIST_MIN_BITS)
+        taken = session.scalar(select(Certificate.id).where(Certificate.status_index == index))
+        if taken is None:
+            return index
+    raise RuntimeError("the status list is too full to find a free index; add a second list")
+
+
+def sign_certificate(
+    session: Session,
+    certificate: Certificate,
+    *,
+    issuer: Issuer,
+    key: SigningKey,
+    course_slug: str,
+    course_description: str,
+    learner_email: str,
+    valid_until: datetime | None = None,
+    signed_at: datetime | None = None,
+) -> Certificate:
+    """Attach the signed OpenBadgeCredential to a certificate that has none. Signed once:
+    a certificate that already carries one is returned unchanged. The caller commits.
+
+    ``signed_at`` (default: the issue time) dates the proof; a certificate issued before
+    signing existed is signed later, with a key that did not exist at its issue.
+    """
+    if certificate.credential is not None:
+        return certificate
+    certificate.status_index = _free_status_index(session)
+    certificate.credential = build_credential(
+        issuer=issuer,
+        key=key,
+        public_id=certificate.public_id,
+        facts=CertificateFacts.from_json(certificate.facts),
+        course_slug=course_slug,
+        course_description=course_description,
+        learner_email=learner_email,
+        salt=secrets.token_hex(16),
+        status_index=certificate.status_index,
+        issued_at=certificate.issued_at,
+        valid_until=valid_until,
+        signed_at=signed_at,
+    )
     session.flush()
     return certificate
 

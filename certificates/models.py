@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, MetaData, String, Text
+from sqlalchemy import JSON, ForeignKey, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING_CONVENTION = {
@@ -38,3 +38,28 @@ class Certificate(Base):
     issued_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
     revocation_reason: Mapped[str | None] = mapped_column(Text)
+    #: The signed OpenBadgeCredential, exactly as issued; never changed afterwards.
+    credential: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    #: This certificate's bit in the revocation status list (random, unique).
+    status_index: Mapped[int | None] = mapped_column(unique=True)
+    #: The certificate this one replaces (a reissue), if any.
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("cert_certificate.id"))
+
+
+class IssuerKey(Base):
+    """The public half of an issuer signing key, and when it was in use.
+
+    The private half never enters the database: it lives in a file in the instance folder or
+    in an environment variable. Retired keys stay here (and in the issuer profile) so that
+    certificates signed with them keep verifying.
+    """
+
+    __tablename__ = "cert_issuer_key"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The fragment of the verification method id: ``<issuer id>#<key_id>``.
+    key_id: Mapped[str] = mapped_column(String(64), unique=True)
+    public_key_multibase: Mapped[str] = mapped_column(String(100), unique=True)
+    created_at: Mapped[datetime]
+    #: None for the key in use; at most one key is in use.
+    retired_at: Mapped[datetime | None]

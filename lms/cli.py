@@ -12,6 +12,8 @@ from werkzeug.serving import make_server
 
 from lms.accounts.models import ROLES
 from lms.accounts.operations import AccountError, create_user
+from lms.awards.cli import keys_group
+from lms.awards.issuer import ensure_signing_key
 from lms.clock import now
 from lms.learning.cli import quizzes_group
 from lms.migrate import upgrade_database
@@ -34,6 +36,8 @@ def init_command() -> None:
     """Create the database, or upgrade it to the newest migration."""
     upgrade_database(current_app._get_current_object())
     click.echo(f"Database ready: {current_app.extensions['lms'].db.engine.url.render_as_string()}")
+    key = ensure_signing_key()
+    click.echo(f"Certificates are signed with issuer key {key.key_id}.")
 
 
 @click.command("demo")
@@ -89,5 +93,5 @@ def create_user_command(role: str, name: str, email: str, password: str) -> None
 
 #: The commands the LMS adds to an app's CLI: top level in the standalone ``lms`` command,
 #: under ``flask lms ...`` in a host application.
-COMMANDS = (init_command, demo_command, create_user_command, quizzes_group)
+COMMANDS = (init_command, demo_command, create_user_command, quizzes_group, keys_group)
 lms_group = click.Group("lms", help="CEC LMS commands.", commands=list(COMMANDS))

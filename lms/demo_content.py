@@ -880,8 +880,7 @@ the drying goal has been met, and photograph the final readings.""",
                 },
                 {
                     "type": "short",
-                    "prompt": "Specific humidity is usually given in GPP. What does GPP stand "
-                    "for?",
+                    "prompt": "Specific humidity is usually given in GPP. What does GPP stand for?",
                     "points": 1,
                     "explanation": "Grains per pound: grains of water vapor per pound of dry air.",
                     "answers": [

@@ -80,6 +80,9 @@ class LMS:
         if adapter.manages_accounts:
             _init_login_manager(app)
         app.extensions["lms"] = LMSState(db=db, user_adapter=adapter)
+        from lms.limits import init_limits
+
+        init_limits(app)
         app.register_blueprint(
             _build_blueprint(adapter), url_prefix=app.config["LMS_URL_PREFIX"] or None
         )

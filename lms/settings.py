@@ -40,6 +40,21 @@ DEFAULTS: dict[str, Any] = {
     #: Seconds after a quiz's deadline during which an answer is still taken (a slow network);
     #: later answers are refused and the attempt is graded with what was saved.
     "LMS_QUIZ_GRACE_SECONDS": 30,
+    #: The certificate issuer's name in signed credentials (default: LMS_SITE_NAME), its web
+    #: address (default: the LMS's own) and contact e-mail.
+    "LMS_ISSUER_NAME": "",
+    "LMS_ISSUER_URL": "",
+    "LMS_ISSUER_EMAIL": "",
+    #: The issuer's Ed25519 signing key as PEM text. When unset, keys live as files in
+    #: LMS_ISSUER_KEY_DIR (default: <instance>/issuer-keys) and `lms keys rotate` replaces them.
+    "LMS_ISSUER_KEY": "",
+    "LMS_ISSUER_KEY_DIR": "",
+    #: Days a certificate's credential stays valid (its validUntil); 0 for no end.
+    "LMS_CERTIFICATE_VALID_DAYS": 0,
+    #: Requests per client to the public verification pages (Flask-Limiter syntax).
+    "LMS_VERIFY_RATE_LIMIT": "60 per minute",
+    #: Where rate-limit counters live: memory:// (per process) or redis://host:6379.
+    "LMS_RATELIMIT_STORAGE_URI": "memory://",
     #: Seconds a password-reset link stays valid.
     "LMS_RESET_TOKEN_MAX_AGE": 3600,
     #: Shortest password accepted at sign-up and reset.

@@ -181,7 +181,8 @@ def test_ordering_all_or_nothing_or_by_place():
         ("numeric", NUMERIC, ["1e5"], "must be a number"),
         ("numeric", NUMERIC, ["NaN"], "must be a number"),
         ("matching", MATCHING, ["nope:nope"], "not one of its choices"),
-        ("ordering", ORDER, ["x", "y", "z", "w"], "each item once"),
+        ("ordering", ORDER, ["x", "y", "z", "w"], "not one of its choices"),
+        ("ordering", ORDER, ["x"], "not one of its choices"),
     ],
 )
 def test_unreadable_answers_are_refused_with_a_reason(qtype, config, values, message):
@@ -196,6 +197,13 @@ def test_reading_normalises_and_blank_means_unanswered():
     item = MATCHING["items"][0]["id"]
     assert QUESTION_TYPES["matching"].read(MATCHING, [f"{item}:"]) == []
     assert QUESTION_TYPES["ordering"].read(ORDER, ["", "", "", ""]) == []
+    first, second = (i["id"] for i in ORDER["items"][:2])
+    half_done = [first, "", first, second]  # kept as it is: autosave never loses work
+    assert QUESTION_TYPES["ordering"].read(ORDER, half_done) == half_done
+    assert score("ordering", ORDER, half_done) == 0
+    assert score(
+        "ordering", ORDER_PARTIAL, _order(ORDER_PARTIAL, "Inspect", "Inspect", "Dry", "Dry")
+    ) == Decimal("0.5")
 
 
 ALL = [

@@ -339,6 +339,11 @@ def test_the_cli_sweep_closes_expired_attempts_once(app, demo, create_user, cloc
         action=f"/courses/{SLUG}/quiz/{attempt_id}/save",
     )
     clock.advance(minutes=6)
+    # Outside a request, signing the certificate needs the site's address.
+    refused = runner.invoke(args=["quizzes", "close-expired"])
+    assert refused.exit_code == 1 and "set LMS_BASE_URL" in refused.output
+    assert _credits(app) == 0
+    app.config["LMS_BASE_URL"] = "https://ce.example.org"
     first = runner.invoke(args=["quizzes", "close-expired"])
     assert first.exit_code == 0 and "Closed 1 expired attempt" in first.output
     second = runner.invoke(args=["quizzes", "close-expired"])

@@ -1,19 +1,38 @@
-"""Certificate pages: the learner's copy, its PDF, and the public verification page."""
+"""Certificate pages: the learner's copy and PDF, the public verification page, the signed
+credential, the issuer profile and the revocation list, and an admin's revoke and reissue."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, make_response, render_template, request
+import json
+from urllib.parse import urlencode
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from werkzeug.wrappers import Response
 
-from certificates import Certificate, CertificateFacts, get_certificate, render_pdf, verify
+from certificates import Certificate, CertificateFacts, get_certificate, render_pdf
+from lms.accounts.forms import ActionForm
 from lms.auth import current_learner, login_required
-from lms.credits.operations import owner_of_certificate
+from lms.awards import operations as ops
+from lms.awards.issuer import issuer_profile, status_list
+from lms.clock import now
 from lms.db import session
+from lms.limits import limiter, verify_limit
 from lms.urls import external_url
 
 bp = Blueprint("awards", __name__)
 
 NOT_FOUND = "No certificate has this id."
+CREDENTIAL_TYPE = "application/vc+ld+json"
 
 
 def verify_url(public_id: str) -> str:
@@ -25,22 +44,40 @@ def _own_certificate(public_id: str) -> Certificate:
     certificate = get_certificate(session(), public_id)
     # Someone else's certificate looks exactly like a missing one: no hint it exists.
     if certificate is None or (
-        owner_of_certificate(certificate) != current_learner.id
-        and not current_learner.has_role("admin")
+        ops.owner_of(certificate) != current_learner.id and not current_learner.has_role("admin")
     ):
         abort(404, NOT_FOUND)
     return certificate
+
+
+def linkedin_url(certificate: Certificate, facts: CertificateFacts) -> str:
+    """LinkedIn's "Add licence or certification" form, filled in."""
+    query = {
+        "startTask": "CERTIFICATION_NAME",
+        "name": facts.course_title,
+        "organizationName": facts.provider,
+        "issueYear": facts.completed_on.year,
+        "issueMonth": facts.completed_on.month,
+        "certUrl": verify_url(certificate.public_id),
+        "certId": certificate.public_id,
+    }
+    return "https://www.linkedin.com/profile/add?" + urlencode(query)
 
 
 @bp.get("/certificates/<public_id>")
 @login_required
 def certificate_page(public_id: str) -> str:
     certificate = _own_certificate(public_id)
+    facts = CertificateFacts.from_json(certificate.facts)
     return render_template(
         "lms/awards/certificate.html",
         certificate=certificate,
-        facts=CertificateFacts.from_json(certificate.facts),
+        facts=facts,
         verify_url=verify_url(public_id),
+        linkedin_url=linkedin_url(certificate, facts),
+        replacement=ops.replacement_of(certificate),
+        replaced=ops.replaced_by_this(certificate),
+        form=ActionForm(),
     )
 
 
@@ -60,31 +97,110 @@ def certificate_pdf(public_id: str) -> Response:
     )
 
 
+@bp.post("/certificates/<public_id>/revoke")
+@login_required
+def revoke(public_id: str) -> Response:
+    certificate = _admin_certificate(public_id)
+    reason = " ".join(request.form.get("reason", "").split())
+    if not 3 <= len(reason) <= 500:
+        abort(400, "Give a reason for the revocation (3 to 500 characters); it is shown publicly.")
+    if ops.revoke(certificate, reason, now()):
+        flash(
+            "The certificate is revoked. The verification page and the status list say so now.",
+            "success",
+        )
+    else:
+        flash("This certificate was already revoked.", "info")
+    return redirect(url_for(".certificate_page", public_id=public_id))
+
+
+@bp.post("/certificates/<public_id>/reissue")
+@login_required
+def reissue(public_id: str) -> Response:
+    certificate = _admin_certificate(public_id)
+    try:
+        new = ops.reissue(certificate, now())
+    except ops.AwardError as exc:
+        abort(409, str(exc))
+    flash("A new certificate replaces this one; the old one is revoked and links to it.", "success")
+    return redirect(url_for(".certificate_page", public_id=new.public_id))
+
+
+def _admin_certificate(public_id: str) -> Certificate:
+    if not current_learner.has_role("admin"):
+        abort(403, "Only an administrator can revoke or reissue a certificate.")
+    certificate = get_certificate(session(), public_id)
+    if certificate is None:
+        abort(404, NOT_FOUND)
+    return certificate
+
+
+def _json_document(document: dict, mimetype: str, max_age: int) -> Response:
+    response = make_response(json.dumps(document, ensure_ascii=False, indent=2))
+    response.mimetype = mimetype
+    response.headers["Cache-Control"] = f"public, max-age={max_age}"
+    response.headers["Access-Control-Allow-Origin"] = "*"  # verifiers fetch from anywhere
+    return response
+
+
+@bp.get("/issuer")
+def issuer_page() -> Response:
+    """The issuer profile: every public key ever used, as Multikeys with their dates."""
+    return _json_document(issuer_profile(), "application/ld+json", 300)
+
+
+@bp.get("/status/revocation")
+def status_list_page() -> Response:
+    """The signed revocation list (Bitstring Status List, 131,072 entries)."""
+    return _json_document(status_list(), CREDENTIAL_TYPE, 60)
+
+
+@bp.get("/credentials/<public_id>")
+@limiter.limit(verify_limit)
+def credential_document(public_id: str) -> Response:
+    certificate = get_certificate(session(), public_id)
+    if certificate is None:
+        abort(404, NOT_FOUND)
+    credential = ops.credential_of(certificate, now())
+    response = _json_document(credential, CREDENTIAL_TYPE, 3600)
+    response.headers["Content-Disposition"] = f'inline; filename="{public_id}.json"'
+    return response
+
+
 @bp.get("/verify/<public_id>")
+@limiter.limit(verify_limit)
 def verify_page(public_id: str) -> Response:
     wants_json = request.accept_mimetypes.best == "application/json"
     certificate = get_certificate(session(), public_id)
-    if certificate is None and wants_json:
-        response = jsonify(error="not found", message=NOT_FOUND)
-        response.status_code = 404
-    elif certificate is None:
+    if certificate is None:
+        if wants_json:
+            response = jsonify(error="not found", message=NOT_FOUND)
+            response.status_code = 404
+            response.vary.add("Accept")
+            return response
         abort(404, NOT_FOUND)
-    elif wants_json:
-        verdict = verify(certificate)
+    result = ops.verification_of(certificate, now())
+    if wants_json:
         response = jsonify(
             id=certificate.public_id,
-            status=verdict.status,
-            issued_at=certificate.issued_at.isoformat(),
+            verdict=result.verdict,
+            status=result.verdict,
+            issued_at=certificate.issued_at.isoformat() + "Z",
+            revoked_at=certificate.revoked_at.isoformat() + "Z" if certificate.revoked_at else None,
+            revocation_reason=certificate.revocation_reason,
             facts=certificate.facts,
-            checks=[vars(check) for check in verdict.checks],
+            checks=[{"name": s.name, "passed": s.ok, "detail": s.detail} for s in result.steps],
+            credential=external_url("lms.awards.credential_document", public_id=public_id),
         )
     else:
+        facts = CertificateFacts.from_json(certificate.facts)
         response = make_response(
             render_template(
                 "lms/awards/verify.html",
                 certificate=certificate,
-                facts=CertificateFacts.from_json(certificate.facts),
-                verdict=verify(certificate),
+                facts=facts,
+                result=result,
+                replacement=ops.replacement_of(certificate),
             )
         )
     response.vary.add("Accept")  # caches must keep the HTML and the JSON apart

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
+from flask import current_app
 from sqlalchemy import select, update
 
 from certificates import Certificate, CertificateFacts, issue_certificate
+from certificates.issuing import sign_certificate
 from lms.accounts.models import User
 from lms.credits.models import CreditEntry
 from lms.db import session
@@ -49,6 +51,9 @@ def award_course_completion(enrolment: Enrolment, now: datetime) -> Certificate 
         completed_on=now.date(),
     )
     certificate = issue_certificate(db, award_key=award_key(enrolment), facts=facts, now=now)
+    sign(
+        certificate, course_slug=course.slug, course_description=course.summary, email=learner.email
+    )
     db.add(
         CreditEntry(
             user_id=enrolment.user_id,
@@ -65,6 +70,32 @@ def award_course_completion(enrolment: Enrolment, now: datetime) -> Certificate 
     )
     db.flush()
     return certificate
+
+
+def sign(
+    certificate: Certificate,
+    *,
+    course_slug: str,
+    course_description: str,
+    email: str,
+    signed_at: datetime | None = None,
+) -> None:
+    """Sign the certificate as an Open Badges credential (once; inside the caller's unit of
+    work, which must have called ``ensure_signing_key`` before it began)."""
+    from lms.awards.issuer import ensure_signing_key, issuer
+
+    valid_days = current_app.config["LMS_CERTIFICATE_VALID_DAYS"]
+    sign_certificate(
+        session(),
+        certificate,
+        issuer=issuer(),
+        key=ensure_signing_key(),
+        course_slug=course_slug,
+        course_description=course_description,
+        learner_email=email,
+        valid_until=certificate.issued_at + timedelta(days=valid_days) if valid_days else None,
+        signed_at=signed_at,
+    )
 
 
 def certificate_for_enrolment(enrolment: Enrolment) -> Certificate | None:
@@ -97,11 +128,3 @@ def totals_by_unit(lines: list[LedgerLine]) -> dict[str, Decimal]:
         unit = line.entry.credit_unit
         totals[unit] = totals.get(unit, Decimal(0)) + Decimal(line.entry.credits)
     return totals
-
-
-def owner_of_certificate(certificate: Certificate) -> int | None:
-    return (
-        session()
-        .scalars(select(CreditEntry.user_id).where(CreditEntry.certificate_id == certificate.id))
-        .first()
-    )

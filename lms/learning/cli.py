@@ -10,6 +10,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from lms.awards.issuer import IssuerNotConfigured
 from lms.catalogue.models import Course
 from lms.clock import now
 from lms.db import session
@@ -67,5 +68,8 @@ def export_gift_command(slug: str) -> None:
 @with_appcontext
 def close_expired_command() -> None:
     """Close open attempts past their time limit, graded with their saved answers (cron-safe)."""
-    closed = settle_expired(now())
+    try:
+        closed = settle_expired(now())
+    except IssuerNotConfigured as exc:
+        raise click.ClickException(f"nothing was closed: {exc}") from None
     click.echo(f"Closed {closed} expired attempt{'' if closed == 1 else 's'}.")

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from certificates import Certificate
+from lms.awards.issuer import ensure_signing_key
 from lms.catalogue.models import Course, Module
 from lms.credits.operations import award_course_completion, certificate_for_enrolment
 from lms.db import session
@@ -171,6 +172,7 @@ def start_final_quiz(enrolment: Enrolment, modules: Sequence[Module], now: datet
         raise LearningError("You have already completed this course.")
     if not progress_of(enrolment, modules).all_done:
         raise LearningError("Finish every module before the final quiz.")
+    ensure_signing_key()  # before the unit of work: creating the first key commits
     db = session()
     for tries_left in (1, 0):
         try:
@@ -314,6 +316,7 @@ def submit_final_quiz(
     # saved answers are graded whatever was sent.
     if not responses and attempt.state == "open" and not is_expired(attempt, now, grace()):
         raise InvalidResponse("No answers were sent, so nothing was graded")
+    ensure_signing_key()
     db = session()
     try:
         result = finish_attempt(

@@ -12,8 +12,14 @@
 
   function say(text) { if (status) { status.textContent = text; } }
 
+  // data-save-state on the form: "saving" until every change so far is saved, then "saved"
+  // (or "error"), so people and tests can tell a finished save from one in flight.
+  function state(value) { form.setAttribute("data-save-state", value); }
+
   function save() {
-    if (saving || !dirty || submitting) { return; }
+    if (!dirty || submitting) { return; }
+    state("saving");
+    if (saving) { return; }  // the save in flight chains another when it ends
     saving = true;
     dirty = false;
     fetch(url, {
@@ -25,15 +31,21 @@
       return response.json().then(function (data) {
         if (response.ok) {
           say("Answers saved at " + new Date().toLocaleTimeString() + ".");
+          if (!dirty) { state("saved"); }
         } else {
+          state("error");
           say(data.error || "Your answers could not be saved.");
           if (data.location) { window.location.assign(data.location); }
         }
       });
     }).catch(function () {
       dirty = true;
+      state("error");
       say("Not saved yet: no connection. Saving again shortly.");
-    }).then(function () { saving = false; });
+    }).then(function () {
+      saving = false;
+      if (dirty && form.getAttribute("data-save-state") === "saving") { save(); }
+    });
   }
 
   form.addEventListener("change", function () { dirty = true; save(); });

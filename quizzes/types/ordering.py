@@ -64,11 +64,14 @@ class Ordering(QuestionType):
 
     @classmethod
     def read(cls, config: dict[str, Any], values: Sequence[str]) -> list[str]:
+        """One value per place, in order; a blank place is "". A half-done order (blanks, an
+        item in two places) is kept as it is, so autosave never loses work; it simply earns
+        nothing for those places."""
         if not any(values):
             return []
         ids = {i["id"] for i in config["items"]}
-        if len(values) != len(ids) or set(values) != ids:
-            raise ResponseError("put every item in a place, each item once")
+        if len(values) != len(ids) or any(v and v not in ids for v in values):
+            raise ResponseError("the answer is not one of its choices")
         return list(values)
 
     @classmethod

@@ -1,0 +1,60 @@
+"""``lms keys ...``: the issuer's signing keys."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from certificates.keys import published_keys, rotate
+from lms.awards.issuer import IssuerNotConfigured, ensure_signing_key, key_directory
+from lms.clock import now
+from lms.db import session
+
+
+@click.group("keys")
+def keys_group() -> None:
+    """The issuer's Ed25519 signing keys (private halves live outside the database)."""
+
+
+@keys_group.command("list")
+@with_appcontext
+def list_command() -> None:
+    """Every key ever used, with its dates; retired keys stay published."""
+    keys = published_keys(session())
+    if not keys:
+        click.echo(
+            "No issuer key yet: one is made on the first certificate, or by `lms keys rotate`."
+        )
+    for key in keys:
+        state = f"retired {key.retired_at:%Y-%m-%d %H:%M}" if key.retired_at else "in use"
+        created = f"created {key.created_at:%Y-%m-%d %H:%M}"
+        click.echo(f"{key.key_id}  {key.public_key_multibase}  {created}  {state}")
+
+
+@keys_group.command("rotate")
+@with_appcontext
+def rotate_command() -> None:
+    """Start signing with a new key; the old one is retired but stays published."""
+    from flask import current_app
+
+    if current_app.config["LMS_ISSUER_KEY"]:
+        raise click.UsageError(
+            "LMS_ISSUER_KEY is set: rotate by putting a new PEM key in that variable "
+            "(generate one with: openssl genpkey -algorithm ed25519)"
+        )
+    db = session()
+    key = rotate(db, key_directory(), now())
+    db.commit()
+    click.echo(f"Now signing with {key.key_id} ({key.public_key_multibase}).")
+    click.echo(f"Its private key is {key_directory() / (key.key_id + '.pem')}: back it up.")
+
+
+@keys_group.command("ensure")
+@with_appcontext
+def ensure_command() -> None:
+    """Make sure a signing key exists (run by `lms init`)."""
+    try:
+        key = ensure_signing_key()
+    except IssuerNotConfigured as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Signing with {key.key_id}.")

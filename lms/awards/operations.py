@@ -1,0 +1,153 @@
+"""Certificates after issue: the signed credential, verification, revocation, reissue."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from sqlalchemy import select, update
+
+from certificates import Certificate, CertificateFacts, digest_of, issue_certificate
+from certificates.checking import Report, Step, check_credential
+from lms.accounts.models import User
+from lms.awards.issuer import ensure_signing_key, issuer_profile, status_list
+from lms.catalogue.models import Course
+from lms.credits.models import CreditEntry
+from lms.credits.operations import sign
+from lms.db import session
+
+
+class AwardError(ValueError):
+    """An action on a certificate that cannot be taken; the message says why."""
+
+
+def original_of(certificate: Certificate) -> Certificate:
+    """The first certificate of a reissue chain (the one the credit entry points at)."""
+    db = session()
+    seen = set()
+    while certificate.replaces_id is not None and certificate.id not in seen:
+        seen.add(certificate.id)
+        certificate = db.get(Certificate, certificate.replaces_id)
+    return certificate
+
+
+def replacement_of(certificate: Certificate) -> Certificate | None:
+    return (
+        session()
+        .scalars(select(Certificate).where(Certificate.replaces_id == certificate.id))
+        .first()
+    )
+
+
+def replaced_by_this(certificate: Certificate) -> Certificate | None:
+    if certificate.replaces_id is None:
+        return None
+    return session().get(Certificate, certificate.replaces_id)
+
+
+def _award_of(certificate: Certificate) -> tuple[User, Course | None]:
+    entry = (
+        session()
+        .scalars(
+            select(CreditEntry).where(CreditEntry.certificate_id == original_of(certificate).id)
+        )
+        .first()
+    )
+    if entry is None:
+        raise AwardError("this certificate has no credit entry, so its holder is unknown")
+    user = session().get(User, entry.user_id)
+    course = session().get(Course, entry.course_id) if entry.course_id else None
+    return user, course
+
+
+def owner_of(certificate: Certificate) -> int | None:
+    try:
+        return _award_of(certificate)[0].id
+    except AwardError:
+        return None
+
+
+def credential_of(certificate: Certificate, now: datetime) -> dict:
+    """The signed credential; a certificate issued before signing existed is signed on first
+    use (once: valid from its issue, the proof dated now) and kept."""
+    if certificate.credential is None:
+        ensure_signing_key()
+        user, course = _award_of(certificate)
+        sign(
+            certificate,
+            course_slug=course.slug if course else "course",
+            course_description=course.summary if course else "",
+            email=user.email,
+            signed_at=now,
+        )
+        session().commit()
+    return certificate.credential
+
+
+def verification_of(certificate: Certificate, now: datetime) -> Report:
+    """The checks a verifier makes, on the stored credential, plus our own record's digest."""
+    record_intact = digest_of(certificate.facts) == certificate.digest
+    record = Step(
+        "record",
+        record_intact,
+        "The certified facts match the digest taken at issue."
+        if record_intact
+        else "The stored facts no longer match the digest taken at issue.",
+    )
+    profile = issuer_profile()
+    report = check_credential(
+        credential_of(certificate, now),
+        issuer_profile=profile,
+        status_list=status_list(),
+        now=now,
+        trusted_issuer_id=profile["id"],
+    )
+    verdict = report.verdict if record_intact else "invalid"
+    return Report(steps=(record, *report.steps), verdict=verdict)
+
+
+def revoke(certificate: Certificate, reason: str, now: datetime) -> bool:
+    """Revoke once (a conditional update); True when this call revoked it."""
+    db = session()
+    won = db.execute(
+        update(Certificate)
+        .where(Certificate.id == certificate.id, Certificate.revoked_at.is_(None))
+        .values(revoked_at=now, revocation_reason=reason)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.commit()
+    db.refresh(certificate)
+    return won == 1
+
+
+def reissue(certificate: Certificate, now: datetime) -> Certificate:
+    """A new certificate with the same award and the holder's current name, signed anew and
+    linked to the old one, which is revoked with a note pointing at the new one."""
+    if replacement_of(certificate) is not None:
+        raise AwardError("This certificate was already reissued; reissue the newest one.")
+    user, course = _award_of(certificate)
+    ensure_signing_key()
+    db = session()
+    try:
+        facts = replace(CertificateFacts.from_json(certificate.facts), learner_name=user.name)
+        new = issue_certificate(db, award_key=f"reissue-of:{certificate.id}", facts=facts, now=now)
+        new.replaces_id = certificate.id
+        db.flush()
+        sign(
+            new,
+            course_slug=course.slug if course else "course",
+            course_description=course.summary if course else "",
+            email=user.email,
+        )
+        db.execute(
+            update(Certificate)
+            .where(Certificate.id == certificate.id, Certificate.revoked_at.is_(None))
+            .values(revoked_at=now, revocation_reason=f"Replaced by certificate {new.public_id}")
+            .execution_options(synchronize_session=False)
+        )
+        db.commit()
+    except Exception:
+        db.rollback()
+        raise
+    db.refresh(certificate)
+    return new

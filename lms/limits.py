@@ -1,0 +1,23 @@
+"""Rate limits (Flask-Limiter), keyed by the client's address.
+
+The address is ``request.remote_addr``: X-Forwarded-For counts only when the standalone app is
+told to trust proxies (``LMS_TRUSTED_PROXIES``, applied by ProxyFix), so a client cannot dodge
+a limit by inventing headers.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, current_app
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
+
+
+def init_limits(app: Flask) -> None:
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["LMS_RATELIMIT_STORAGE_URI"])
+    limiter.init_app(app)
+
+
+def verify_limit() -> str:
+    return current_app.config["LMS_VERIFY_RATE_LIMIT"]
