@@ -126,7 +126,7 @@ def status_list() -> dict:
     ).one()
     key = ensure_signing_key()
     site = issuer()
-    version = (site, key.key_id, revoked_count, last_revoked)
+    version = (site, _multibase(key.private_key), revoked_count, last_revoked)
     with _status_lock:
         cached = _status_cache.get(version)
     if cached is not None:
