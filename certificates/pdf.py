@@ -21,7 +21,9 @@ def _qr_png(url: str) -> io.BytesIO:
     return buffer
 
 
-def render_pdf(facts: CertificateFacts, *, public_id: str, verify_url: str) -> bytes:
+def render_pdf(
+    facts: CertificateFacts, *, public_id: str, verify_url: str, linkedin_url: str | None = None
+) -> bytes:
     """Render the certificate; DejaVu Sans (shipped in the package) covers non-Latin names."""
     pdf = FPDF(orientation="L", unit="mm", format="A4")
     pdf.set_title(f"Certificate of completion: {facts.course_title}")
@@ -72,8 +74,13 @@ def render_pdf(facts: CertificateFacts, *, public_id: str, verify_url: str) -> b
     qr_size = 48
     pdf.image(_qr_png(verify_url), x=pdf.w - 30 - qr_size, y=pdf.h - 30 - qr_size, w=qr_size)
     pdf.set_font("DejaVu", "", 9)
-    pdf.set_xy(30, pdf.h - 34)
+    pdf.set_xy(30, pdf.h - 39 if linkedin_url else pdf.h - 34)
     pdf.cell(170, 5, f"Certificate id: {public_id}", new_x="LMARGIN", new_y="NEXT")
     pdf.set_x(30)
-    pdf.cell(170, 5, f"Verify at: {verify_url}", link=verify_url)
+    pdf.cell(170, 5, f"Verify at: {verify_url}", link=verify_url, new_x="LMARGIN", new_y="NEXT")
+    if linkedin_url:
+        pdf.set_x(30)
+        pdf.set_text_color(10, 102, 194)
+        pdf.cell(170, 5, "Add to LinkedIn profile", link=linkedin_url)
+        pdf.set_text_color(0, 0, 0)
     return bytes(pdf.output())

@@ -345,3 +345,17 @@ def test_the_certificate_page_offers_linkedin_and_the_credential(app, demo, crea
     assert "https://www.linkedin.com/profile/add?startTask=CERTIFICATION_NAME" in page
     assert f"certId={public_id}" in page and "Hot+Water+Extraction+Fundamentals" in page
     assert f"/credentials/{public_id}" in page
+
+
+def test_the_pdf_links_to_linkedin(app, demo, create_user):
+    import io
+
+    from pypdf import PdfReader
+
+    web, public_id = passed_certificate(app, create_user)
+    reader = PdfReader(io.BytesIO(web.get(f"/certificates/{public_id}.pdf").data))
+    page = reader.pages[0]
+    assert "Add to LinkedIn profile" in page.extract_text()
+    links = [a.get_object()["/A"]["/URI"] for a in page["/Annots"]]
+    assert any(link.startswith("https://www.linkedin.com/profile/add?") for link in links)
+    assert f"http://localhost/verify/{public_id}" in links

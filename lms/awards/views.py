@@ -85,10 +85,12 @@ def certificate_page(public_id: str) -> str:
 @login_required
 def certificate_pdf(public_id: str) -> Response:
     certificate = _own_certificate(public_id)
+    facts = CertificateFacts.from_json(certificate.facts)
     pdf = render_pdf(
-        CertificateFacts.from_json(certificate.facts),
+        facts,
         public_id=certificate.public_id,
         verify_url=verify_url(public_id),
+        linkedin_url=linkedin_url(certificate, facts),
     )
     return Response(
         pdf,
