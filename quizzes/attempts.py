@@ -130,7 +130,7 @@ def seconds_left(attempt: Attempt, now: datetime) -> int | None:
 
 def is_expired(attempt: Attempt, now: datetime, grace: timedelta = DEFAULT_GRACE) -> bool:
     return (
-        attempt.state == "open" and attempt.deadline is not None and now >= attempt.deadline + grace
+        attempt.state == "open" and attempt.deadline is not None and now > attempt.deadline + grace
     )
 
 
