@@ -5,6 +5,6 @@ from lms import create_app
 app = create_app()
 if not app.config["LMS_BASE_URL"]:
     app.logger.warning(
-        "LMS_BASE_URL is not set: links in e-mails and on certificates follow the Host header "
-        "of each request. Set LMS_BASE_URL (and Flask's TRUSTED_HOSTS) in production."
+        "LMS_BASE_URL is not set: certificates cannot be issued (a passing learner gets a 503) "
+        "and links in e-mails follow the Host header of each request. Set LMS_BASE_URL."
     )

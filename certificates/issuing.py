@@ -6,7 +6,7 @@ import re
 import secrets
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from certificates.documents import Issuer, SigningKey, build_credential
@@ -72,15 +72,16 @@ def sign_certificate(
     signed_at: datetime | None = None,
 ) -> Certificate:
     """Attach the signed OpenBadgeCredential to a certificate that has none. Signed once:
-    a certificate that already carries one is returned unchanged. The caller commits.
+    a certificate that already carries one (it has a status index) is returned unchanged.
+    The caller commits.
 
     ``signed_at`` (default: the issue time) dates the proof; a certificate issued before
     signing existed is signed later, with a key that did not exist at its issue.
     """
-    if certificate.credential is not None:
+    if certificate.status_index is not None:
         return certificate
-    certificate.status_index = _free_status_index(session)
-    certificate.credential = build_credential(
+    index = _free_status_index(session)
+    credential = build_credential(
         issuer=issuer,
         key=key,
         public_id=certificate.public_id,
@@ -89,12 +90,20 @@ def sign_certificate(
         course_description=course_description,
         learner_email=learner_email,
         salt=secrets.token_hex(16),
-        status_index=certificate.status_index,
+        status_index=index,
         issued_at=certificate.issued_at,
         valid_until=valid_until,
         signed_at=signed_at,
     )
-    session.flush()
+    # Conditional, so two requests signing the same certificate at once store one credential;
+    # the loser gets the winner's back.
+    session.execute(
+        update(Certificate)
+        .where(Certificate.id == certificate.id, Certificate.status_index.is_(None))
+        .values(credential=credential, status_index=index)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(certificate)
     return certificate
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -52,12 +53,22 @@ def pem_of(key: Ed25519PrivateKey) -> bytes:
 
 
 def write_key_file(directory: Path, key_id: str, key: Ed25519PrivateKey) -> Path:
-    """Write a new private key file readable by its owner only; never overwrite one."""
+    """Write a new private key file readable by its owner only; never overwrite one.
+
+    Written to a temporary name and then linked into place, so another process never reads a
+    half-written key; the link fails with FileExistsError if the name is taken.
+    """
     directory.mkdir(parents=True, exist_ok=True, mode=0o700)
     path = directory / f"{key_id}.pem"
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(pem_of(key))
+    fd, temporary = tempfile.mkstemp(dir=directory, prefix=f".{key_id}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:  # mkstemp creates it with mode 0600
+            handle.write(pem_of(key))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.link(temporary, path)
+    finally:
+        os.unlink(temporary)
     return path
 
 

@@ -12,7 +12,7 @@ from werkzeug.serving import make_server
 
 from lms.accounts.models import ROLES
 from lms.accounts.operations import AccountError, create_user
-from lms.awards.cli import keys_group
+from lms.awards.cli import certificates_group, keys_group
 from lms.awards.issuer import ensure_signing_key
 from lms.clock import now
 from lms.learning.cli import quizzes_group
@@ -48,18 +48,23 @@ def init_command() -> None:
 @with_appcontext
 def demo_command(port: int, no_serve: bool) -> None:
     """Set up the database and demo data, then serve the app on 127.0.0.1."""
-    from lms.demo import seed_demo_data
+    from lms.demo import seed_demo_certificates, seed_demo_data
 
     app = current_app._get_current_object()
+    # Werkzeug explains a port in use itself and exits with status 1.
+    server = None if no_serve else make_server("127.0.0.1", port, app, threaded=True)
+    # Certificates carry the site's address for good: in the demo it is this server's.
+    app.config["LMS_BASE_URL"] = app.config["LMS_BASE_URL"] or (
+        f"http://127.0.0.1:{server.port if server else port}"
+    )
     upgrade_database(app)
     accounts = seed_demo_data()
+    seed_demo_certificates()
     click.echo("Demo accounts (e-mail / password):")
     for account in accounts:
         click.echo(f"  {account['role']:<8} {account['email']:<22} {account['password']}")
-    if no_serve:
+    if server is None:
         return
-    # Werkzeug explains a port in use itself and exits with status 1.
-    server = make_server("127.0.0.1", port, app, threaded=True)
     # Printed once the socket is bound, so whoever reads it can connect at once.
     click.echo(f"Serving the demo at http://127.0.0.1:{server.port}/ (Ctrl+C to stop)")
     sys.stdout.flush()
@@ -93,5 +98,12 @@ def create_user_command(role: str, name: str, email: str, password: str) -> None
 
 #: The commands the LMS adds to an app's CLI: top level in the standalone ``lms`` command,
 #: under ``flask lms ...`` in a host application.
-COMMANDS = (init_command, demo_command, create_user_command, quizzes_group, keys_group)
+COMMANDS = (
+    init_command,
+    demo_command,
+    create_user_command,
+    quizzes_group,
+    keys_group,
+    certificates_group,
+)
 lms_group = click.Group("lms", help="CEC LMS commands.", commands=list(COMMANDS))

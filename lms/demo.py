@@ -1,4 +1,5 @@
-"""Demo data: a provider, three accounts, two certifications and three courses. Idempotent."""
+"""Demo data: a provider, accounts, two certifications, three courses and, for `lms demo`, a
+graduate with one valid and one revoked certificate. Idempotent."""
 
 from __future__ import annotations
 
@@ -20,6 +21,12 @@ DEMO_ACCOUNTS = [
         "name": "Lee Learner",
         "email": "learner@example.com",
         "password": "learner-demo-pass",
+    },
+    {
+        "role": "learner",
+        "name": "Grace Graduate",
+        "email": "graduate@example.com",
+        "password": "graduate-demo-pass",
     },
     {
         "role": "trainer",
@@ -86,3 +93,33 @@ def seed_demo_data() -> list[dict[str, str]]:
 def demo_user(role: str) -> User | None:
     account = next(a for a in DEMO_ACCOUNTS if a["role"] == role)
     return find_user_by_email(account["email"])
+
+
+#: The graduate's certificates: (course slug, revocation reason or None).
+DEMO_CERTIFICATES = [
+    ("hot-water-extraction-fundamentals", None),
+    ("moisture-mapping-and-drying-documentation", "Issued in error (demo data)"),
+]
+
+
+def seed_demo_certificates() -> None:
+    """Give the demo graduate a valid and a revoked certificate (needs the site's address,
+    which `lms demo` sets). Running it again changes nothing."""
+    from lms.awards.issuer import prepare_signing
+    from lms.awards.operations import revoke
+    from lms.catalogue.operations import published_course
+    from lms.credits.operations import award_course_completion
+    from lms.learning.operations import enrol
+
+    prepare_signing()
+    graduate = find_user_by_email("graduate@example.com")
+    db = session()
+    for slug, reason in DEMO_CERTIFICATES:
+        course = published_course(slug)
+        enrolment = enrol(graduate.id, course, now())
+        if enrolment.completed_at is not None:
+            continue
+        certificate = award_course_completion(enrolment, now())
+        db.commit()
+        if reason and certificate is not None:
+            revoke(certificate, reason, now())

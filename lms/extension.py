@@ -12,6 +12,7 @@ from flask import Blueprint, Flask, Response, abort, current_app, g, render_temp
 from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
+from werkzeug.exceptions import ServiceUnavailable
 from wtforms.validators import ValidationError
 
 from lms.auth import OwnAccounts, UserAdapter, current_learner
@@ -173,6 +174,15 @@ def _build_blueprint(adapter: UserAdapter) -> Blueprint:
     for code in (400, 403, 404, 405, 413, 429):
         bp.register_error_handler(code, render_error)
     bp.register_error_handler(CSRFError, render_error)
+
+    from lms.awards.issuer import IssuerNotConfigured
+
+    @bp.errorhandler(IssuerNotConfigured)
+    def issuer_not_configured(error: IssuerNotConfigured) -> tuple[str, int]:
+        # Refused before anything was written: the learner can retry once it is configured.
+        current_app.logger.error("Certificates cannot be signed: %s", error)
+        return render_error(ServiceUnavailable(f"Certificates cannot be issued yet: {error}."))
+
     return bp
 
 
@@ -183,6 +193,7 @@ ERROR_TITLES = {
     405: "Method not allowed",
     413: "Upload too large",
     429: "Too many requests",
+    503: "Not available yet",
 }
 
 

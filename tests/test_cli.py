@@ -68,7 +68,10 @@ def test_demo_data_is_idempotent(app, runner):
     with app.app_context():
         db = app.extensions["lms"].db.session
         assert db.scalar(select(func.count()).select_from(Course)) == 3
-        assert db.scalar(select(func.count()).select_from(User)) == 3
+        assert db.scalar(select(func.count()).select_from(User)) == 4
+        from certificates import Certificate
+
+        assert db.scalar(select(func.count()).select_from(Certificate)) == 2
 
 
 def test_host_apps_get_the_commands_under_flask_lms(database_url, tmp_path):

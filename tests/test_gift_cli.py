@@ -179,3 +179,12 @@ def test_bad_files_and_courses_get_clear_errors(app, demo, runner, tmp_path):
     assert result.exit_code == 1 and "no question" in result.output
     result = runner.invoke(args=["quizzes", "import-gift", str(empty), "--course", "nope"])
     assert result.exit_code == 2 and "no course has the slug 'nope'" in result.output
+
+
+def test_control_characters_are_refused_naming_the_line(app, demo, runner, tmp_path):
+    bank = tmp_path / "nul.gift"
+    bank.write_bytes(b"::A:: fine {T}\n\n::N:: Null\x00byte question? {T}\n")
+    before = _question_count(app)
+    result = runner.invoke(args=["quizzes", "import-gift", str(bank), "--course", SLUG])
+    assert result.exit_code == 1 and "line 3: contains a control character" in result.output
+    assert _question_count(app) == before

@@ -359,3 +359,83 @@ def test_the_pdf_links_to_linkedin(app, demo, create_user):
     links = [a.get_object()["/A"]["/URI"] for a in page["/Annots"]]
     assert any(link.startswith("https://www.linkedin.com/profile/add?") for link in links)
     assert f"http://localhost/verify/{public_id}" in links
+
+
+def test_without_a_base_url_a_production_app_refuses_to_sign_and_writes_nothing(
+    app, demo, create_user
+):
+    from lms.credits.models import CreditEntry
+
+    learner = create_user()
+    web = Web(app.test_client())
+    web.login(learner.email, learner.plain_password)
+    web.submit(f"/courses/{SLUG}", action=f"/courses/{SLUG}/enrol")
+    complete_modules(web, SLUG)
+    attempt = start_quiz(web, SLUG)
+    app.testing = False  # as in production: the Host header must not decide the issuer
+    response = web.submit(
+        f"/courses/{SLUG}/quiz", answer_key(app, SLUG), action=f"/courses/{SLUG}/quiz/{attempt}"
+    )
+    assert response.status_code == 503
+    assert "set LMS_BASE_URL" in response.get_data(as_text=True)
+    with app.app_context():
+        db = app.extensions["lms"].db.session
+        assert db.scalars(select(CreditEntry)).all() == []
+        assert db.scalars(select(Certificate)).all() == []
+        db.remove()
+    app.config["LMS_BASE_URL"] = "https://ce.example.org"
+    response = web.submit(
+        f"/courses/{SLUG}/quiz", answer_key(app, SLUG), action=f"/courses/{SLUG}/quiz/{attempt}"
+    )
+    assert response.status_code == 302
+    credential = stored(app, verdict(web, _only_certificate(app))["id"]).credential
+    assert credential["issuer"]["id"] == "https://ce.example.org/issuer"
+
+
+def _only_certificate(app) -> str:
+    with app.app_context():
+        db = app.extensions["lms"].db.session
+        public_id = db.scalars(select(Certificate.public_id)).one()
+        db.remove()
+        return public_id
+
+
+def test_a_second_reissue_is_refused_clearly(app, demo, create_user):
+    _, public_id = passed_certificate(app, create_user)
+    page = f"/certificates/{public_id}"
+    boss = admin(app)
+    assert boss.submit(page, action=f"{page}/reissue").status_code == 302
+    again = boss.submit(page, action=f"{page}/reissue")
+    assert again.status_code == 409 and "already reissued" in again.get_data(as_text=True)
+
+
+def test_the_demo_has_a_valid_and_a_revoked_certificate_listed_by_the_cli(tmp_path):
+    import os
+
+    env = {**os.environ, "LMS_INSTANCE_PATH": str(tmp_path), "LMS_DATABASE_URL": ""}
+    env.pop("LMS_DATABASE_URL")
+    lms = [sys.executable, "-m", "lms"]
+    demo = subprocess.run(
+        [*lms, "demo", "--no-serve"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert demo.returncode == 0, demo.stderr
+    listed = subprocess.run(
+        [*lms, "certificates", "list", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert listed.returncode == 0, listed.stderr
+    rows = json.loads(listed.stdout)
+    assert sorted(r["status"] for r in rows) == ["revoked", "valid"]
+    for row in rows:
+        assert set(row) == {"id", "status", "verify_url", "credential_url"}
+        assert row["verify_url"] == f"http://127.0.0.1:5000/verify/{row['id']}"
+        assert row["credential_url"] == f"http://127.0.0.1:5000/credentials/{row['id']}"

@@ -42,6 +42,7 @@ def _host(database_url: str, instance: Path, with_accounts: bool) -> tuple[Flask
         SQLALCHEMY_DATABASE_URI=database_url,
         LMS_URL_PREFIX="/learn",
         LMS_MAIL_DIR=str(instance / "mail"),
+        LMS_BASE_URL="https://host.example",  # a host in production sets it, as here
     )
     db = SQLAlchemy(model_class=HostBase)
     db.init_app(host)
@@ -161,7 +162,7 @@ def test_host_accounts_mode_uses_the_hosts_current_user(host_with_accounts):
         public_id = certificate.public_id
     page = client.get(f"/learn/verify/{public_id}").get_data(as_text=True)
     assert "Valid certificate" in page
-    assert "http://localhost/learn/verify/" + public_id in web.get(
+    assert "https://host.example/learn/verify/" + public_id in web.get(
         f"/certificates/{public_id}"
     ).get_data(as_text=True)
 

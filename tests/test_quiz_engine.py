@@ -338,3 +338,15 @@ def test_partial_credit_stays_between_zero_and_one(picks):
     # Adding a wrong pick never raises the score.
     if "d" not in picks:
         assert score("multiple", PARTIAL, sorted(picks | {"d"})) <= earned
+
+
+def test_long_numbers_are_kept_and_compared_exactly():
+    long = "123456789012345678901234567890123456789"
+    config = build("numeric", answers=[{"value": long, "tolerance": "1"}])
+    assert config["answers"][0]["value"] == long
+    assert score("numeric", config, [long]) == 1
+    assert score("numeric", config, [str(int(long) + 2)]) == 0
+    tiny = build("numeric", answers=[{"value": "1.00000000000000000000000000000001"}])
+    assert score("numeric", tiny, ["1"]) == 0
+    with pytest.raises(DefinitionError, match="more than 40 digits"):
+        build("numeric", answers=[{"value": "1" * 41}])

@@ -451,3 +451,19 @@ def test_attempts_are_limited_and_spaced(app, demo, create_user, clock):
     assert (
         web.submit(f"/courses/{SLUG}/quiz", action=f"/courses/{SLUG}/quiz/start").status_code == 409
     )
+
+
+def test_the_page_submitting_itself_at_zero_with_nothing_picked_is_graded(
+    app, demo, create_user, clock
+):
+    """The countdown submits whatever is on the page; an empty form at the deadline is graded
+    (with what autosave kept), not refused as a slip of the finger."""
+    make_course(app, marker_quiz(time_limit_minutes=5))
+    web, attempt_id = ready(app, create_user)
+    early = web.submit(f"/courses/{SLUG}/quiz", action=f"/courses/{SLUG}/quiz/{attempt_id}")
+    assert early.status_code == 400  # before the deadline an empty form is refused
+    clock.advance(minutes=5)
+    at_zero = web.submit(f"/courses/{SLUG}/quiz", action=f"/courses/{SLUG}/quiz/{attempt_id}")
+    assert at_zero.status_code == 302
+    attempt = _attempt(app, attempt_id)
+    assert attempt.state == "graded" and attempt.score == 0

@@ -38,8 +38,7 @@ def test_the_owner_imports_a_gift_file_from_the_page(app, trainer):
     page = trainer.get(PAGE).get_data(as_text=True)
     assert (
         "Imported 10 questions (1 matching, 1 multiple, 3 numeric, 1 short, 2 single, "
-        "2 truefalse). Skipped 2"
-        in page
+        "2 truefalse). Skipped 2" in page
     )
     specs = _specs(app, SLUG)
     assert len(specs) == before + 10 and {s["pool"] for s in specs[before:]} == {"Imported"}

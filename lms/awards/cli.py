@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from datetime import datetime
+
 import click
 from flask.cli import with_appcontext
+from sqlalchemy import select
 
+from certificates import Certificate
 from certificates.keys import published_keys, rotate
 from lms.awards.issuer import IssuerNotConfigured, ensure_signing_key, key_directory
 from lms.clock import now
@@ -58,3 +63,49 @@ def ensure_command() -> None:
     except IssuerNotConfigured as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Signing with {key.key_id}.")
+
+
+@click.group("certificates")
+def certificates_group() -> None:
+    """Issued certificates."""
+
+
+@certificates_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="A JSON array, for scripts and tests.")
+@with_appcontext
+def list_certificates_command(as_json: bool) -> None:
+    """Every certificate with its status and public links (taken from the signed credential,
+    so they are the links it was issued with)."""
+    rows = [
+        {
+            "id": c.public_id,
+            "status": certificate_status(c, now()),
+            "verify_url": links[0],
+            "credential_url": links[1],
+        }
+        for c in session().scalars(select(Certificate).order_by(Certificate.id))
+        for links in [_links(c)]
+    ]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        click.echo(f"{row['id']}  {row['status']:<8}  {row['verify_url']}")
+
+
+def certificate_status(certificate: Certificate, moment: datetime) -> str:
+    """valid, revoked or expired, from the record (the page's checks say more)."""
+    if certificate.revoked_at is not None:
+        return "revoked"
+    valid_until = (certificate.credential or {}).get("validUntil")
+    if valid_until and valid_until < moment.strftime("%Y-%m-%dT%H:%M:%SZ"):
+        return "expired"
+    return "valid"
+
+
+def _links(certificate: Certificate) -> tuple[str | None, str | None]:
+    credential_url = (certificate.credential or {}).get("id")
+    if not credential_url:
+        return None, None  # signed on first view
+    base = credential_url.rsplit("/credentials/", 1)[0]
+    return f"{base}/verify/{certificate.public_id}", credential_url

@@ -4,10 +4,12 @@ documents (the issuer profile and the revocation status list)."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from flask import current_app, has_request_context
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from certificates import Certificate
 from certificates.documents import (
@@ -26,6 +28,7 @@ from certificates.keys import (
     register_key,
     rotate,
 )
+from certificates.models import IssuerKey
 from lms.clock import now
 from lms.db import session
 from lms.urls import external_url
@@ -36,12 +39,23 @@ class IssuerNotConfigured(RuntimeError):
 
 
 def base_url() -> str:
-    """The absolute root of the LMS's pages: every credential id starts with it, forever."""
-    if not current_app.config["LMS_BASE_URL"] and not has_request_context():
-        raise IssuerNotConfigured(
-            "set LMS_BASE_URL: outside a web request it is the only source of the absolute "
-            "links a signed certificate carries"
-        )
+    """The absolute root of the LMS's pages: every credential id starts with it, forever.
+
+    It comes from ``LMS_BASE_URL``. Only in testing and debug mode may it follow the request,
+    whose Host header a visitor chooses: a credential signed under an alias would not verify
+    at the real address.
+    """
+    if not current_app.config["LMS_BASE_URL"]:
+        if not (current_app.testing or current_app.debug):
+            raise IssuerNotConfigured(
+                "set LMS_BASE_URL to the site's public address; every signed certificate "
+                "carries it for good, so it must not follow a request's Host header"
+            )
+        if not has_request_context():
+            raise IssuerNotConfigured(
+                "set LMS_BASE_URL: outside a web request it is the only source of the "
+                "absolute links a signed certificate carries"
+            )
     return external_url("lms.catalogue.index").rstrip("/")
 
 
@@ -79,13 +93,14 @@ def ensure_signing_key() -> SigningKey:
             raise IssuerNotConfigured(f"LMS_ISSUER_KEY is not an Ed25519 PEM key: {exc}") from None
         record = current_key(db)
         if record is None or record.public_key_multibase != _multibase(private_key):
-            record = register_key(db, private_key, now())
-            db.commit()
+            try:
+                record = _committed(lambda: register_key(db, private_key, now()))
+            except IssuerKeyError as exc:
+                raise IssuerNotConfigured(f"LMS_ISSUER_KEY: {exc}") from None
         return SigningKey(record.key_id, private_key)
     record = current_key(db)
     if record is None:
-        record = rotate(db, key_directory(), now())
-        db.commit()
+        record = _committed(lambda: rotate(db, key_directory(), now()))
     directory = key_directory()
     cache_key = (str(directory), record.key_id)
     if cache_key not in _loaded_keys:
@@ -95,6 +110,29 @@ def ensure_signing_key() -> SigningKey:
 
 #: Private keys read from files, by (directory, key id): read once per process.
 _loaded_keys: dict[tuple[str, str], object] = {}
+
+
+def _committed(make_key: Callable[[], IssuerKey]) -> IssuerKey:
+    """Create a key and commit; when a concurrent request created one first (a unique
+    constraint), take that one instead."""
+    db = session()
+    try:
+        record = make_key()
+        db.commit()
+        return record
+    except IntegrityError:
+        db.rollback()
+        record = current_key(db)
+        if record is None:
+            raise
+        return record
+
+
+def prepare_signing() -> SigningKey:
+    """Everything signing needs, checked before a unit of work that may sign begins: the
+    site's address (else IssuerNotConfigured, a 503, nothing written) and the key."""
+    base_url()
+    return ensure_signing_key()
 
 
 def _multibase(private_key) -> str:  # noqa: ANN001

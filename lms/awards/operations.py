@@ -6,11 +6,12 @@ from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from certificates import Certificate, CertificateFacts, digest_of, issue_certificate
 from certificates.checking import Report, Step, check_credential
 from lms.accounts.models import User
-from lms.awards.issuer import ensure_signing_key, issuer_profile, status_list
+from lms.awards.issuer import issuer_profile, prepare_signing, status_list
 from lms.catalogue.models import Course
 from lms.credits.models import CreditEntry
 from lms.credits.operations import sign
@@ -70,8 +71,8 @@ def owner_of(certificate: Certificate) -> int | None:
 def credential_of(certificate: Certificate, now: datetime) -> dict:
     """The signed credential; a certificate issued before signing existed is signed on first
     use (once: valid from its issue, the proof dated now) and kept."""
-    if certificate.credential is None:
-        ensure_signing_key()
+    if certificate.status_index is None:
+        prepare_signing()
         user, course = _award_of(certificate)
         sign(
             certificate,
@@ -126,7 +127,7 @@ def reissue(certificate: Certificate, now: datetime) -> Certificate:
     if replacement_of(certificate) is not None:
         raise AwardError("This certificate was already reissued; reissue the newest one.")
     user, course = _award_of(certificate)
-    ensure_signing_key()
+    prepare_signing()
     db = session()
     try:
         facts = replace(CertificateFacts.from_json(certificate.facts), learner_name=user.name)
@@ -146,6 +147,14 @@ def reissue(certificate: Certificate, now: datetime) -> Certificate:
             .execution_options(synchronize_session=False)
         )
         db.commit()
+    except IntegrityError:
+        # A second reissue of the same certificate raced this one: the unique award key
+        # stopped it, and the first one's replacement is the answer.
+        db.rollback()
+        existing = replacement_of(certificate)
+        if existing is None:
+            raise
+        return existing
     except Exception:
         db.rollback()
         raise

@@ -5,6 +5,7 @@ Used by ``lms quizzes import-gift`` / ``export-gift`` and by the trainer's pages
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from datetime import datetime
 from typing import Any
@@ -14,6 +15,9 @@ from lms.db import session
 from quizzes import Quiz, QuizDefinitionError, question_spec
 from quizzes.authoring import DEFAULT_POOL, build_question
 from quizzes.gift import GiftError, Skipped, parse_gift, to_gift
+
+#: Control characters other than tab (GIFT text is lines of printable text).
+BAD_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class ImportRefused(ValueError):
@@ -28,6 +32,9 @@ def import_gift(
     Returns the summary ``{"imported": N, "by_type": {...}, "skipped": [...]}``; essays and
     descriptions are skipped (they cannot be graded automatically), not refused.
     """
+    for number, line in enumerate(text.splitlines(), start=1):
+        if BAD_CHARACTERS.search(line):
+            raise ImportRefused(f"line {number}: contains a control character (such as NUL)")
     try:
         parsed = parse_gift(text)
     except GiftError as exc:

@@ -170,6 +170,8 @@ def save_quiz(course: Course, enrolment: Enrolment, attempt_id: int) -> Response
             return _json_error(409, "This attempt is already finished.")
         abort(409, "This attempt is already finished.")
     except AttemptError:
+        if _wants_json():
+            return _json_error(404, NO_ATTEMPT)
         abort(404, NO_ATTEMPT)
     except InvalidResponse as exc:
         if _wants_json():

@@ -28,6 +28,13 @@
       headers: { "Accept": "application/json" },
       credentials: "same-origin"
     }).then(function (response) {
+      var type = response.headers.get("Content-Type") || "";
+      if (type.indexOf("application/json") === -1) {
+        // A sign-in page or an error page, not the save endpoint's answer: retrying won't help.
+        state("error");
+        say("Your answers could not be saved. Reload the page (you may have been signed out).");
+        return;
+      }
       return response.json().then(function (data) {
         if (response.ok) {
           say("Answers saved at " + new Date().toLocaleTimeString() + ".");

@@ -15,7 +15,7 @@ import importlib
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation, localcontext
 from random import Random
 from typing import Any, ClassVar
 
@@ -35,6 +35,9 @@ class DefinitionError(ValueError):
 class ResponseError(ValueError):
     """A learner's answer cannot be read (not one of the choices, not a number, ...)."""
 
+
+#: The most digits a number in a definition may have (no quiz needs more; all kept exactly).
+MAX_DIGITS = 40
 
 #: The longest free-text answer kept; longer ones are refused rather than cut.
 MAX_ANSWER_LENGTH = 1000
@@ -113,7 +116,12 @@ def decimal_text(value: Any, what: str) -> str:
         raise DefinitionError(f"{what} must be a number, not {value!r}") from None
     if not number.is_finite():
         raise DefinitionError(f"{what} must be a finite number")
-    text = format(number.normalize(), "f")
+    digits = len(number.as_tuple().digits)
+    if digits > MAX_DIGITS or abs(number.adjusted()) > MAX_DIGITS:
+        raise DefinitionError(f"{what} has more than {MAX_DIGITS} digits")
+    with localcontext() as context:  # exact: never round an author's number
+        context.prec = 2 * MAX_DIGITS
+        text = format(number.normalize(), "f")
     return "0" if text in ("-0", "0.0") else text
 
 

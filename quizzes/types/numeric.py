@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import Any
 
 from quizzes.types import (
+    MAX_DIGITS,
     DefinitionError,
     QuestionType,
     ResponseError,
@@ -36,7 +37,9 @@ def _bounds(answer: dict[str, str]) -> tuple[Decimal, Decimal]:
     if "min" in answer:
         return Decimal(answer["min"]), Decimal(answer["max"])
     value, tolerance = Decimal(answer["value"]), Decimal(answer["tolerance"])
-    return value - tolerance, value + tolerance
+    with localcontext() as context:  # exact for every number a definition may hold
+        context.prec = 4 * MAX_DIGITS
+        return value - tolerance, value + tolerance
 
 
 @register
