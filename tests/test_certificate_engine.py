@@ -52,3 +52,15 @@ def test_pdf_prints_every_fact_in_latin_greek_and_cyrillic_names():
         "abc123",
     ):
         assert expected in text
+
+
+def test_the_pdf_prints_the_approval_number_only_when_the_course_has_one():
+    from dataclasses import replace
+
+    def text(facts: CertificateFacts) -> str:
+        pdf = render_pdf(facts, public_id="abc123", verify_url="https://ce.example/verify/abc123")
+        return PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+
+    assert "Approval number: IICRC-AP-4471" in text(replace(FACTS, approval_number="IICRC-AP-4471"))
+    assert "Approval number" not in text(FACTS)
+    assert "Credits earned: 2.5 CEC" in text(FACTS)
