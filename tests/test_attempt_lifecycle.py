@@ -449,6 +449,26 @@ class AttemptLifecycle(RuleBasedStateMachine):
         self.now = max(self.now, m.deadline + DEFAULT_GRACE + offset)
         event("advance to the edge of the grace")
 
+    def waiting(self) -> list[tuple[int, str]]:
+        """Who has graded attempts and none open: the next start waits for the cooldown."""
+        return [
+            who
+            for who in WHO
+            if any(m.state == "graded" for m in self.attempts_of(who))
+            and not any(m.state == "open" for m in self.attempts_of(who))
+        ]
+
+    @precondition(lambda self: self.waiting())
+    @rule(
+        data=st.data(),
+        offset=st.sampled_from([timedelta(microseconds=-1), timedelta(0), timedelta(seconds=1)]),
+    )
+    def time_reaches_the_end_of_a_cooldown(self, data: st.DataObject, offset: timedelta) -> None:
+        who = data.draw(st.sampled_from(self.waiting()))
+        last = max(m.finished_at for m in self.attempts_of(who) if m.finished_at is not None)
+        self.now = max(self.now, last + COOLDOWN + offset)
+        event("advance to the end of a cooldown")
+
     @precondition(lambda self: self.open_attempts())
     @rule()
     def time_out(self) -> None:
@@ -502,6 +522,21 @@ class AttemptLifecycle(RuleBasedStateMachine):
         assert {i for i, count in self.newly_graded.items() if count} == graded
 
     @invariant()
+    def the_result_is_the_highest_or_the_latest_graded_attempt(self) -> None:
+        for who in WHO:
+            user, context = who
+            attempts = quizzes.attempts_in(self.db, user_id=user, context=context)
+            graded = [m for m in self.attempts_of(who) if m.state == "graded"]
+            highest = quizzes.quiz_result(attempts, "highest")
+            latest = quizzes.quiz_result(attempts, "latest")
+            if not graded:
+                assert highest is latest is None
+                continue
+            best = max(m.score for m in graded)
+            assert highest.id == next(m.id for m in graded if m.score == best)
+            assert latest.id == max(m.id for m in graded)  # attempts follow one another
+
+    @invariant()
     def limits_per_person_and_context_hold(self) -> None:
         for who in WHO:
             mine = self.attempts_of(who)
@@ -518,7 +553,7 @@ def test_the_attempt_lifecycle_keeps_its_promises() -> None:
     run_state_machine_as_test(
         AttemptLifecycle,
         settings=settings(
-            max_examples=80,
+            max_examples=60,
             stateful_step_count=40,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow],
