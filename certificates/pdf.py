@@ -22,7 +22,12 @@ def _qr_png(url: str) -> io.BytesIO:
 
 
 def render_pdf(
-    facts: CertificateFacts, *, public_id: str, verify_url: str, linkedin_url: str | None = None
+    facts: CertificateFacts,
+    *,
+    public_id: str,
+    verify_url: str,
+    linkedin_url: str | None = None,
+    revoked: str | None = None,
 ) -> bytes:
     """Render the certificate; DejaVu Sans (shipped in the package) covers non-Latin names."""
     pdf = FPDF(orientation="L", unit="mm", format="A4")
@@ -38,6 +43,14 @@ def render_pdf(
     pdf.set_draw_color(30, 70, 110)
     pdf.set_line_width(1.2)
     pdf.rect(10, 10, pdf.w - 20, pdf.h - 20)
+
+    if revoked:  # a revoked certificate printed later must say so on its face
+        pdf.set_xy(20, 13)
+        pdf.set_font("DejaVu", "B", 11)
+        pdf.set_text_color(163, 32, 32)
+        pdf.cell(pdf.w - 40, 8, f"REVOKED: {revoked}", align="C")
+        pdf.set_text_color(0, 0, 0)
+        linkedin_url = None  # nothing to add to a profile
 
     pdf.set_xy(20, 24)
     pdf.set_font("DejaVu", "B", 26)

@@ -366,13 +366,25 @@ def _grade(session: Session, attempt: Attempt, responses: Mapping[str, list[str]
 
 
 def _close(
-    session: Session, attempt: Attempt, responses: dict[str, list[str]], now: datetime, reason: str
+    session: Session,
+    attempt: Attempt,
+    responses: dict[str, list[str]],
+    now: datetime,
+    reason: str,
+    *,
+    saved_at: object = ...,
 ) -> bool:
-    """The conditional update that makes exactly one finisher win."""
+    """The conditional update that makes exactly one finisher win. With ``saved_at`` it also
+    requires the saved answers to be the ones graded (no autosave landed in between)."""
     result = _grade(session, attempt, responses)
+    condition = [Attempt.id == attempt.id, Attempt.state == "open"]
+    if saved_at is not ...:
+        condition.append(
+            Attempt.saved_at.is_(None) if saved_at is None else Attempt.saved_at == saved_at
+        )
     won = session.execute(
         update(Attempt)
-        .where(Attempt.id == attempt.id, Attempt.state == "open")
+        .where(*condition)
         .values(
             state="graded",
             finished_at=now,
@@ -386,6 +398,22 @@ def _close(
     ).rowcount
     session.refresh(attempt)
     return won == 1
+
+
+def _close_with_saved(session: Session, attempt: Attempt) -> bool:
+    """Close a timed-out attempt with its saved answers, at its deadline. An autosave that
+    was accepted (within the grace) while this ran is graded too, not overwritten: the close
+    only wins against the answers it read, and reads again if they changed."""
+    assert attempt.deadline is not None
+    for _ in range(5):
+        saved_at = attempt.saved_at
+        if _close(
+            session, attempt, _saved(attempt), attempt.deadline, "timed_out", saved_at=saved_at
+        ):
+            return True
+        if attempt.state != "open":  # someone else closed it
+            return False
+    return False
 
 
 def finish_attempt(
@@ -408,7 +436,7 @@ def finish_attempt(
         return FinishResult(attempt, newly_graded=False)
     if is_expired(attempt, now, grace):
         assert attempt.deadline is not None
-        won = _close(session, attempt, _saved(attempt), attempt.deadline, "timed_out")
+        won = _close_with_saved(session, attempt)
         return FinishResult(attempt, newly_graded=won, late=True)
     checked = _checked_responses(attempt, _questions_of(session, attempt), responses)
     won = _close(session, attempt, checked, now, "submitted")
@@ -439,6 +467,6 @@ def close_expired(
         if is_expired(attempt, now, grace):
             # Finish at the deadline, not at the sweep: that is when the time ran out.
             assert attempt.deadline is not None
-            won = _close(session, attempt, _saved(attempt), attempt.deadline, "timed_out")
+            won = _close_with_saved(session, attempt)
             closed.append(FinishResult(attempt, newly_graded=won, late=True))
     return closed

@@ -156,3 +156,54 @@ def test_a_grader_holding_a_stale_open_attempt_cannot_regrade_it(app, demo, crea
             assert stored.passed is True
             assert stored.responses == passing
             assert stored.score == stored.max_score
+
+
+def test_a_time_out_never_overwrites_an_autosave_that_landed_meanwhile(app, clock):
+    """A sweep read the attempt (nothing saved), then an autosave within the grace committed,
+    then the sweep closed it: the grade is of the saved answers, not of the stale read."""
+    from datetime import timedelta
+
+    from sqlalchemy.orm import Session
+
+    from quizzes import close_expired, create_quiz, save_responses, start_attempt
+
+    with app.app_context():
+        engine = app.extensions["lms"].db.engine
+        db = app.extensions["lms"].db.session
+        quiz = create_quiz(
+            db,
+            title="Timed",
+            pass_percent=100,
+            questions=[{"type": "truefalse", "prompt": "Yes?", "answer": True}],
+            now=clock(),
+            time_limit_minutes=5,
+        )
+        db.flush()
+        attempt = start_attempt(db, quiz_id=quiz.id, user_id=7, context="c", now=clock()).attempt
+        db.commit()
+        attempt_id, question_id, deadline = (
+            attempt.id,
+            attempt.layout[0]["question_id"],
+            attempt.deadline,
+        )
+        db.remove()
+
+    sweeper = Session(engine)
+    stale = sweeper.get(Attempt, attempt_id)
+    assert stale.saved_at is None  # the sweep's view, read before the autosave
+    learner = Session(engine)
+    save_responses(
+        learner,
+        attempt_id=attempt_id,
+        user_id=7,
+        responses={str(question_id): ["true"]},
+        now=deadline + timedelta(seconds=10),  # within the grace: accepted
+    )
+    learner.commit()
+    learner.close()
+    closed = close_expired(sweeper, now=deadline + timedelta(minutes=1))
+    sweeper.commit()
+    assert [c.newly_graded for c in closed] == [True]
+    graded = closed[0].attempt
+    assert graded.responses == {str(question_id): ["true"]} and graded.passed is True
+    sweeper.close()

@@ -439,3 +439,16 @@ def test_the_demo_has_a_valid_and_a_revoked_certificate_listed_by_the_cli(tmp_pa
         assert set(row) == {"id", "status", "verify_url", "credential_url"}
         assert row["verify_url"] == f"http://127.0.0.1:5000/verify/{row['id']}"
         assert row["credential_url"] == f"http://127.0.0.1:5000/credentials/{row['id']}"
+
+
+def test_the_pdf_of_a_revoked_certificate_says_so(app, demo, create_user):
+    import io
+
+    from pypdf import PdfReader
+
+    web, public_id = passed_certificate(app, create_user)
+    page = f"/certificates/{public_id}"
+    admin(app).submit(page, {"reason": "Completed by someone else"}, action=f"{page}/revoke")
+    text = PdfReader(io.BytesIO(web.get(f"{page}.pdf").data)).pages[0].extract_text()
+    assert "REVOKED: 2026-03-02, Completed by someone else" in text
+    assert "Add to LinkedIn profile" not in text

@@ -91,6 +91,11 @@ def certificate_pdf(public_id: str) -> Response:
         public_id=certificate.public_id,
         verify_url=verify_url(public_id),
         linkedin_url=linkedin_url(certificate, facts),
+        revoked=(
+            f"{certificate.revoked_at:%Y-%m-%d}, {certificate.revocation_reason}"
+            if certificate.revoked_at
+            else None
+        ),
     )
     return Response(
         pdf,
