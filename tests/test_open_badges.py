@@ -452,3 +452,14 @@ def test_the_pdf_of_a_revoked_certificate_says_so(app, demo, create_user):
     text = PdfReader(io.BytesIO(web.get(f"{page}.pdf").data)).pages[0].extract_text()
     assert "REVOKED: 2026-03-02, Completed by someone else" in text
     assert "Add to LinkedIn profile" not in text
+
+
+def test_a_reissue_keeps_the_original_end_of_validity(app, demo, create_user, clock):
+    app.config["LMS_CERTIFICATE_VALID_DAYS"] = 30
+    _, old_id = passed_certificate(app, create_user)
+    clock.advance(days=10)
+    page = f"/certificates/{old_id}"
+    response = admin(app).submit(page, action=f"{page}/reissue")
+    new_id = response.headers["Location"].rsplit("/", 1)[1]
+    old_end = stored(app, old_id).credential["validUntil"]
+    assert stored(app, new_id).credential["validUntil"] == old_end

@@ -134,11 +134,14 @@ def reissue(certificate: Certificate, now: datetime) -> Certificate:
         new = issue_certificate(db, award_key=f"reissue-of:{certificate.id}", facts=facts, now=now)
         new.replaces_id = certificate.id
         db.flush()
+        old_end = (certificate.credential or {}).get("validUntil")
         sign(
             new,
             course_slug=course.slug if course else "course",
             course_description=course.summary if course else "",
             email=user.email,
+            # A correction, not a renewal: the replacement ends when the original did.
+            valid_until=datetime.strptime(old_end, "%Y-%m-%dT%H:%M:%SZ") if old_end else None,
         )
         db.execute(
             update(Certificate)

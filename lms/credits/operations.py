@@ -79,12 +79,16 @@ def sign(
     course_description: str,
     email: str,
     signed_at: datetime | None = None,
+    valid_until: datetime | None = None,
 ) -> None:
     """Sign the certificate as an Open Badges credential (once; inside the caller's unit of
-    work, which must have called ``ensure_signing_key`` before it began)."""
+    work, which must have called ``prepare_signing`` before it began). The end of validity is
+    ``valid_until`` when given, else LMS_CERTIFICATE_VALID_DAYS after issue."""
     from lms.awards.issuer import ensure_signing_key, issuer
 
     valid_days = current_app.config["LMS_CERTIFICATE_VALID_DAYS"]
+    if valid_until is None and valid_days:
+        valid_until = certificate.issued_at + timedelta(days=valid_days)
     sign_certificate(
         session(),
         certificate,
@@ -93,7 +97,7 @@ def sign(
         course_slug=course_slug,
         course_description=course_description,
         learner_email=email,
-        valid_until=certificate.issued_at + timedelta(days=valid_days) if valid_days else None,
+        valid_until=valid_until,
         signed_at=signed_at,
     )
 
