@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from flask import current_app, has_request_context
@@ -29,6 +30,7 @@ from certificates.keys import (
     rotate,
 )
 from certificates.models import IssuerKey
+from certificates.signing import public_key_multibase
 from lms.clock import now
 from lms.db import session
 from lms.urls import external_url
@@ -92,7 +94,9 @@ def ensure_signing_key() -> SigningKey:
         except (ValueError, TypeError, IssuerKeyError) as exc:
             raise IssuerNotConfigured(f"LMS_ISSUER_KEY is not an Ed25519 PEM key: {exc}") from None
         record = current_key(db)
-        if record is None or record.public_key_multibase != _multibase(private_key):
+        if record is None or record.public_key_multibase != public_key_multibase(
+            private_key.public_key()
+        ):
             try:
                 record = _committed(lambda: register_key(db, private_key, now()))
             except IssuerKeyError as exc:
@@ -135,12 +139,6 @@ def prepare_signing() -> SigningKey:
     return ensure_signing_key()
 
 
-def _multibase(private_key) -> str:  # noqa: ANN001
-    from certificates.signing import public_key_multibase
-
-    return public_key_multibase(private_key.public_key())
-
-
 def issuer_profile() -> dict:
     keys = [
         PublishedKey(k.key_id, k.public_key_multibase, k.created_at, k.retired_at)
@@ -164,7 +162,12 @@ def status_list() -> dict:
     ).one()
     key = ensure_signing_key()
     site = issuer()
-    version = (site, _multibase(key.private_key), revoked_count, last_revoked)
+    version = (
+        site,
+        public_key_multibase(key.private_key.public_key()),
+        revoked_count,
+        last_revoked,
+    )
     with _status_lock:
         cached = _status_cache.get(version)
     if cached is not None:
@@ -184,6 +187,7 @@ def status_list() -> dict:
     return document
 
 
-def key_created(key: SigningKey):  # noqa: ANN201
-    record = next(k for k in published_keys(session()) if k.key_id == key.key_id)
-    return record.created_at
+def key_created(key: SigningKey) -> datetime:
+    return (
+        session().scalars(select(IssuerKey.created_at).where(IssuerKey.key_id == key.key_id)).one()
+    )

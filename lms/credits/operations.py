@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from certificates import Certificate, CertificateFacts, issue_certificate
 from certificates.issuing import sign_certificate
 from lms.accounts.models import User
+from lms.awards.issuer import ensure_signing_key, issuer
 from lms.credits.models import CreditEntry
 from lms.db import session
 from lms.learning.models import Enrolment
@@ -84,8 +85,6 @@ def sign(
     """Sign the certificate as an Open Badges credential (once; inside the caller's unit of
     work, which must have called ``prepare_signing`` before it began). The end of validity is
     ``valid_until`` when given, else LMS_CERTIFICATE_VALID_DAYS after issue."""
-    from lms.awards.issuer import ensure_signing_key, issuer
-
     valid_days = current_app.config["LMS_CERTIFICATE_VALID_DAYS"]
     if valid_until is None and valid_days:
         valid_until = certificate.issued_at + timedelta(days=valid_days)

@@ -15,10 +15,7 @@ from lms.catalogue.models import Course
 from lms.clock import now
 from lms.db import session
 from lms.learning.operations import settle_expired
-from lms.learning.quiz_bank import ImportRefused, export_gift, import_gift
-
-#: A GIFT file larger than this is refused unread (a question bank is a few hundred KB).
-MAX_GIFT_BYTES = 5 * 1024 * 1024
+from lms.learning.quiz_bank import MAX_GIFT_BYTES, ImportRefused, export_gift, import_gift
 
 
 def _course(slug: str) -> Course:

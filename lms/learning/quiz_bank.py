@@ -20,6 +20,10 @@ from quizzes.gift import GiftError, Skipped, parse_gift, to_gift
 BAD_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+#: A GIFT file larger than this is refused unread (a question bank is a few hundred KB).
+MAX_GIFT_BYTES = 5 * 1024 * 1024
+
+
 class ImportRefused(ValueError):
     """The file was refused as a whole; the message names the line. Nothing was imported."""
 

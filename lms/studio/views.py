@@ -19,9 +19,8 @@ from werkzeug.wrappers import Response
 from lms.accounts.forms import ActionForm
 from lms.catalogue.models import Course
 from lms.clock import now
-from lms.learning.cli import MAX_GIFT_BYTES
 from lms.learning.operations import final_quiz_of
-from lms.learning.quiz_bank import ImportRefused, export_gift, import_gift
+from lms.learning.quiz_bank import MAX_GIFT_BYTES, ImportRefused, export_gift, import_gift
 from lms.studio.access import owned_course, studio_required, visible_courses
 
 bp = Blueprint("studio", __name__, url_prefix="/studio")
@@ -64,12 +63,13 @@ def import_questions(course: Course) -> Response:
     if upload and upload.filename:
         if not upload.filename.lower().endswith((".gift", ".txt")):
             return _bank_page(course, error="Upload a GIFT file (.gift or .txt).", status=400)
+        data = upload.read(MAX_GIFT_BYTES + 1)
+        if len(data) > MAX_GIFT_BYTES:
+            abort(413, f"The file is larger than {MAX_GIFT_BYTES // 1024 // 1024} MB.")
         try:
-            text = upload.read(MAX_GIFT_BYTES + 1).decode("utf-8-sig")
+            text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
             return _bank_page(course, error="The file is not UTF-8 text.", status=400)
-        if len(text.encode()) > MAX_GIFT_BYTES:
-            abort(413, f"The file is larger than {MAX_GIFT_BYTES // 1024 // 1024} MB.")
     else:
         text = pasted
     if not text.strip():

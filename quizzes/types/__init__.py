@@ -144,6 +144,11 @@ def clamp_fraction(value: Decimal) -> Decimal:
     return min(Decimal(1), max(Decimal(0), value))
 
 
+def best_weight(matches: Sequence[dict[str, Any]]) -> Decimal:
+    """The fraction earned by the best-weighted accepted answer that matched (0 if none)."""
+    return clamp_fraction(max((Decimal(m["weight"]) for m in matches), default=Decimal(0)) / 100)
+
+
 def one_text(values: Sequence[str]) -> list[str]:
     """A free-text answer: one value, blank means unanswered."""
     if len(values) > 1:

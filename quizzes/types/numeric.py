@@ -13,7 +13,7 @@ from quizzes.types import (
     QuestionType,
     ResponseError,
     ReviewDetail,
-    clamp_fraction,
+    best_weight,
     decimal_text,
     one_text,
     register,
@@ -105,8 +105,7 @@ class Numeric(QuestionType):
 
     @classmethod
     def grade(cls, config: dict[str, Any], response: Sequence[str]) -> Decimal:
-        weights = [Decimal(a["weight"]) for a in cls._matches(config, response)]
-        return clamp_fraction(max(weights, default=Decimal(0)) / 100)
+        return best_weight(cls._matches(config, response))
 
     @classmethod
     def correct_response(cls, config: dict[str, Any]) -> list[str]:

@@ -12,7 +12,7 @@ from quizzes.types import (
     DefinitionError,
     QuestionType,
     ReviewDetail,
-    clamp_fraction,
+    best_weight,
     one_text,
     register,
     required_text,
@@ -92,8 +92,7 @@ class ShortAnswer(QuestionType):
 
     @classmethod
     def grade(cls, config: dict[str, Any], response: Sequence[str]) -> Decimal:
-        weights = [Decimal(a["weight"]) for a in cls._matches(config, response)]
-        return clamp_fraction(max(weights, default=Decimal(0)) / 100)
+        return best_weight(cls._matches(config, response))
 
     @classmethod
     def correct_response(cls, config: dict[str, Any]) -> list[str]:
