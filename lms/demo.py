@@ -3,6 +3,7 @@ graduate with one valid and one revoked certificate. Idempotent."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -86,6 +87,9 @@ def seed_demo_data() -> list[dict[str, str]]:
             quiz=spec["quiz"],
             now=now(),
             owner_id=trainer.id if trainer else None,
+            approval_number=spec["approval"][0],
+            approved_on=now().date() - timedelta(days=90),
+            approval_expires_on=now().date() + timedelta(days=spec["approval"][1]),
         )
     return DEMO_ACCOUNTS
 

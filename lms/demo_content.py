@@ -33,6 +33,8 @@ COURSES = [
     # ------------------------------------------------------------------------------------------
     {
         "slug": "hot-water-extraction-fundamentals",
+        #: The certifying body's approval: its number and how many days from today it lasts.
+        "approval": ("IICRC-CEC-26-0142", 730),
         "title": "Hot Water Extraction Fundamentals",
         "summary": (
             "A practical refresher on the hot water extraction process, from pre-inspection and "
@@ -313,6 +315,8 @@ minimum and to avoid street shoes on the carpet until it is completely dry.""",
     # ------------------------------------------------------------------------------------------
     {
         "slug": "category-and-class-of-water-intrusion",
+        #: The certifying body's approval: its number and how many days from today it lasts.
+        "approval": ("IICRC-CEC-26-0157", 365),
         "title": "Category and Class of Water Intrusion",
         "summary": (
             "Learn to judge how contaminated a water loss is (category) and how much water must "
@@ -604,6 +608,8 @@ written procedures.""",
     # ------------------------------------------------------------------------------------------
     {
         "slug": "moisture-mapping-and-drying-documentation",
+        #: The certifying body's approval: its number and how many days from today it lasts.
+        "approval": ("IICRC-CEC-25-0988", 45),
         "title": "Moisture Mapping and Drying Documentation",
         "summary": (
             "Use moisture meters, thermo-hygrometers, and basic psychrometry to find wet "

@@ -116,13 +116,14 @@ def _init_login_manager(app: Flask) -> None:
 
 def _build_blueprint(adapter: UserAdapter) -> Blueprint:
     from lms.accounts.views import bp as accounts_bp
+    from lms.admin.views import bp as admin_bp
     from lms.awards.views import bp as awards_bp
     from lms.catalogue.views import bp as catalogue_bp
     from lms.dashboard import bp as dashboard_bp
     from lms.health import bp as health_bp
     from lms.learning.views import bp as learning_bp
     from lms.rendering import format_number, render_markdown
-    from lms.studio.views import bp as studio_bp
+    from lms.studio.routes import bp as studio_bp
 
     bp = Blueprint(
         "lms",
@@ -131,7 +132,15 @@ def _build_blueprint(adapter: UserAdapter) -> Blueprint:
         static_folder="static",
         static_url_path="/_static",
     )
-    for child in (health_bp, catalogue_bp, learning_bp, dashboard_bp, awards_bp, studio_bp):
+    for child in (
+        health_bp,
+        catalogue_bp,
+        learning_bp,
+        dashboard_bp,
+        awards_bp,
+        studio_bp,
+        admin_bp,
+    ):
         bp.register_blueprint(child)
     if adapter.manages_accounts:
         bp.register_blueprint(accounts_bp)

@@ -3,7 +3,7 @@
 import certificates.models as certificates_models
 import quizzes.models as quizzes_models
 from lms.accounts.models import User
-from lms.catalogue.models import Certification, Course, Module, Provider
+from lms.catalogue.models import Certification, Course, Holding, Media, Module, Provider
 from lms.credits.models import CreditEntry
 from lms.db import metadata as lms_metadata
 from lms.learning.models import Enrolment, ModuleCompletion
@@ -18,6 +18,8 @@ __all__ = [
     "Course",
     "CreditEntry",
     "Enrolment",
+    "Holding",
+    "Media",
     "Module",
     "ModuleCompletion",
     "Provider",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -42,9 +42,36 @@ def published_course(slug: str) -> Course | None:
                 selectinload(Course.certifications),
                 selectinload(Course.modules),
             )
+            .order_by(Course.version.desc())
         )
         .first()
     )
+
+
+def course_version(slug: str, version: int) -> Course | None:
+    if not SLUG_RE.fullmatch(slug):
+        return None
+    return (
+        session()
+        .scalars(select(Course).where(Course.slug == slug, Course.version == version))
+        .first()
+    )
+
+
+def approval_lapsed(course: Course, on: date) -> bool:
+    """The certifying body's approval ended before ``on`` (it holds through its expiry date)."""
+    return course.approval_expires_on is not None and on > course.approval_expires_on
+
+
+def credit_refusal(course: Course, on: date) -> str | None:
+    """Why completing this course on ``on`` would earn no credit, or None when it would."""
+    if approval_lapsed(course, on):
+        number = f" (approval {course.approval_number})" if course.approval_number else ""
+        return (
+            f"The certifying body's approval of this course{number} expired on "
+            f"{course.approval_expires_on:%d %B %Y}, so it can no longer earn credit."
+        )
+    return None
 
 
 def create_course(
@@ -60,6 +87,9 @@ def create_course(
     now: datetime,
     status: str = "published",
     owner_id: int | None = None,
+    approval_number: str | None = None,
+    approved_on: date | None = None,
+    approval_expires_on: date | None = None,
 ) -> Course:
     """Create a course with its modules and final quiz in one transaction."""
     db = session()
@@ -82,6 +112,10 @@ def create_course(
         status=status,
         final_quiz_id=final_quiz.id,
         owner_id=owner_id,
+        approval_number=approval_number,
+        approved_on=approved_on,
+        approval_expires_on=approval_expires_on,
+        published_at=now if status == "published" else None,
         certifications=certifications,
         created_at=now,
         modules=[

@@ -6,8 +6,9 @@ from flask import Blueprint, abort, render_template
 
 from lms.accounts.forms import ActionForm
 from lms.auth import current_learner
-from lms.catalogue.operations import published_course, published_courses
-from lms.learning.operations import enrolment_for
+from lms.catalogue.operations import credit_refusal, published_courses
+from lms.clock import now
+from lms.learning.operations import course_for
 
 bp = Blueprint("catalogue", __name__)
 
@@ -19,10 +20,14 @@ def index() -> str:
 
 @bp.get("/courses/<slug>")
 def course(slug: str) -> str:
-    course = published_course(slug)
+    course, enrolment = course_for(current_learner.id if current_learner else None, slug)
     if course is None:
         abort(404, "There is no course at this address.")
-    enrolment = enrolment_for(current_learner.id, course.id) if current_learner else None
+    refusal = None if enrolment and enrolment.completed_at else credit_refusal(course, now().date())
     return render_template(
-        "lms/catalogue/course.html", course=course, enrolment=enrolment, form=ActionForm()
+        "lms/catalogue/course.html",
+        course=course,
+        enrolment=enrolment,
+        credit_note=refusal,
+        form=ActionForm(),
     )

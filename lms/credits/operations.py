@@ -13,6 +13,8 @@ from certificates import Certificate, CertificateFacts, issue_certificate
 from certificates.issuing import sign_certificate
 from lms.accounts.models import User
 from lms.awards.issuer import ensure_signing_key, issuer
+from lms.catalogue.models import Course, Holding
+from lms.catalogue.operations import credit_refusal
 from lms.credits.models import CreditEntry
 from lms.db import session
 from lms.learning.models import Enrolment
@@ -28,7 +30,10 @@ def award_course_completion(enrolment: Enrolment, now: datetime) -> Certificate 
     Runs inside the caller's transaction (the caller commits). Only the call whose conditional
     update completes the enrolment writes anything; the unique constraints on the ledger's
     source and the certificate's award key stop a second write even if that guard were bypassed.
+    Nothing is awarded once the course's approval has lapsed (the pages say why).
     """
+    if credit_refusal(enrolment.course, now.date()):
+        return None
     db = session()
     won = db.execute(
         update(Enrolment)
@@ -50,6 +55,8 @@ def award_course_completion(enrolment: Enrolment, now: datetime) -> Certificate 
         credits=Decimal(course.credits),
         credit_unit=course.credit_unit,
         completed_on=now.date(),
+        certification_numbers=certification_numbers(learner.id, course),
+        approval_number=course.approval_number or "",
     )
     certificate = issue_certificate(db, award_key=award_key(enrolment), facts=facts, now=now)
     sign(
@@ -71,6 +78,15 @@ def award_course_completion(enrolment: Enrolment, now: datetime) -> Certificate 
     )
     db.flush()
     return certificate
+
+
+def certification_numbers(user_id: int, course: Course) -> str:
+    """The learner's numbers for the certifications the course counts toward: "WRT 12345"."""
+    wanted = [c.id for c in course.certifications]
+    holdings = session().scalars(
+        select(Holding).where(Holding.user_id == user_id, Holding.certification_id.in_(wanted))
+    )
+    return ", ".join(sorted(f"{h.certification.code} {h.number}" for h in holdings))
 
 
 def sign(

@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 from certificates import Certificate
 from lms.awards.issuer import prepare_signing
 from lms.catalogue.models import Course, Module
+from lms.catalogue.operations import credit_refusal, published_course
 from lms.credits.operations import award_course_completion, certificate_for_enrolment
 from lms.db import session
 from lms.learning.models import Enrolment, ModuleCompletion
@@ -110,11 +111,40 @@ def enrolment_for(user_id: int, course_id: int) -> Enrolment | None:
     )
 
 
+def enrolment_in(user_id: int, slug: str) -> Enrolment | None:
+    """The learner's enrolment in any version of the course (they keep the one they began)."""
+    return (
+        session()
+        .scalars(
+            select(Enrolment)
+            .join(Course, Course.id == Enrolment.course_id)
+            .where(Enrolment.user_id == user_id, Course.slug == slug)
+            .options(selectinload(Enrolment.completions))
+            .order_by(Enrolment.id.desc())
+        )
+        .first()
+    )
+
+
+def course_for(user_id: int | None, slug: str) -> tuple[Course | None, Enrolment | None]:
+    """The version this learner sees: the one they enrolled in, else the published one."""
+    enrolment = enrolment_in(user_id, slug) if user_id is not None else None
+    if enrolment is not None:
+        return enrolment.course, enrolment
+    return published_course(slug), None
+
+
 def enrol(user_id: int, course: Course, now: datetime) -> Enrolment:
-    """Enrol once; enrolling again returns the existing enrolment."""
-    existing = enrolment_for(user_id, course.id)
+    """Enrol once per course (any version); enrolling again returns the existing enrolment.
+    Refused, with the reason, when the course could no longer earn credit."""
+    existing = enrolment_in(user_id, course.slug)
     if existing is not None:
         return existing
+    if course.status != "published":
+        raise LearningError("This course is no longer open for enrolment.")
+    refusal = credit_refusal(course, now.date())
+    if refusal:
+        raise LearningError(refusal)
     db = session()
     db.add(
         Enrolment(
@@ -172,6 +202,9 @@ def start_final_quiz(enrolment: Enrolment, modules: Sequence[Module], now: datet
         raise LearningError("You have already completed this course.")
     if not progress_of(enrolment, modules).all_done:
         raise LearningError("Finish every module before the final quiz.")
+    refusal = credit_refusal(course, now.date())
+    if refusal:
+        raise LearningError(refusal)
     prepare_signing()  # before the unit of work: creating the first key commits
     db = session()
     for tries_left in (1, 0):

@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from lms.accounts.forms import ActionForm
 from lms.auth import current_learner, login_required
 from lms.catalogue.models import Course, Module
-from lms.catalogue.operations import published_course
+from lms.catalogue.operations import credit_refusal, published_course
 from lms.clock import now
 from lms.credits.operations import certificate_for_enrolment
 from lms.learning import operations as ops
@@ -38,6 +38,11 @@ def _course_or_404(slug: str) -> Course:
     return course
 
 
+def credit_note(course: Course, enrolment: Enrolment) -> str | None:
+    """Why finishing now would earn no credit (shown before the learner starts the quiz)."""
+    return None if enrolment.completed_at else credit_refusal(course, now().date())
+
+
 def enrolled(view: Callable[..., Any]) -> Callable[..., Any]:
     """Sign-in, then the course from ``slug`` (404), its module from ``position`` (404) and the
     learner's enrolment (or back to the course page to enrol) as arguments of the view."""
@@ -45,14 +50,15 @@ def enrolled(view: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(view)
     @login_required
     def wrapped(slug: str, **kwargs: Any) -> Any:
-        course = _course_or_404(slug)
+        # The learner's own version, even after a newer one is published or this one retired.
+        enrolment = ops.enrolment_in(current_learner.id, slug)
+        course = enrolment.course if enrolment else _course_or_404(slug)
         if "position" in kwargs:
             position = kwargs.pop("position")
             module = next((m for m in course.modules if m.position == position), None)
             if module is None:
                 abort(404, "This course has no such module.")
             kwargs["module"] = module
-        enrolment = ops.enrolment_for(current_learner.id, course.id)
         if enrolment is None:
             flash("Enrol in the course first.", "info")
             return redirect(url_for("lms.catalogue.course", slug=course.slug))
@@ -71,7 +77,10 @@ def _attempt_or_404(enrolment: Enrolment, attempt_id: int) -> Attempt:
 @bp.post("/courses/<slug>/enrol")
 @login_required
 def enrol(slug: str) -> Response:
-    ops.enrol(current_learner.id, _course_or_404(slug), now())
+    try:
+        ops.enrol(current_learner.id, _course_or_404(slug), now())
+    except ops.LearningError as exc:
+        abort(409, str(exc))
     return redirect(url_for(".resume", slug=slug))
 
 
@@ -128,6 +137,7 @@ def quiz(course: Course, enrolment: Enrolment) -> str:
         questions=ops.questions_of(open_attempt) if open_attempt else [],
         seconds_left=seconds_left(open_attempt, now()) if open_attempt else None,
         certificate=certificate_for_enrolment(enrolment) if enrolment.completed_at else None,
+        credit_note=credit_note(course, enrolment),
         form=ActionForm(),
     )
 
@@ -229,5 +239,6 @@ def attempt_result(course: Course, enrolment: Enrolment, attempt_id: int) -> str
         level=level,
         reviewed=reviewed,
         certificate=certificate_for_enrolment(enrolment) if enrolment.completed_at else None,
+        credit_note=credit_note(course, enrolment),
         form=ActionForm(),
     )

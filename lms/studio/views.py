@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 from flask import (
-    Blueprint,
     abort,
     flash,
     make_response,
@@ -22,8 +21,7 @@ from lms.clock import now
 from lms.learning.operations import final_quiz_of
 from lms.learning.quiz_bank import MAX_GIFT_BYTES, ImportRefused, export_gift, import_gift
 from lms.studio.access import owned_course, studio_required, visible_courses
-
-bp = Blueprint("studio", __name__, url_prefix="/studio")
+from lms.studio.blueprint import bp
 
 
 @bp.get("/")

@@ -1,0 +1,3 @@
+"""(being written)"""
+
+from lms.studio.blueprint import bp  # noqa: F401
