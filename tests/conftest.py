@@ -214,6 +214,47 @@ def demo(app: Flask) -> None:
         seed_demo_data()
 
 
+DEMO_SLUG = "hot-water-extraction-fundamentals"  # published, owned by the demo trainer
+
+
+def signed_in(app: Flask, email: str, password: str) -> Web:
+    web = Web(app.test_client())
+    web.login(email, password)
+    return web
+
+
+@pytest.fixture
+def trainer(app: Flask, demo: None) -> Web:
+    """The demo trainer, who owns the three demo courses."""
+    return signed_in(app, "trainer@example.com", "trainer-demo-pass")
+
+
+@pytest.fixture
+def admin(app: Flask, demo: None) -> Web:
+    return signed_in(app, "admin@example.com", "admin-demo-pass")
+
+
+@pytest.fixture
+def other_trainer(app: Flask, demo: None, create_user: Callable[..., Any]) -> Web:
+    """A second trainer, who owns no course."""
+    user = create_user(role="trainer")
+    return signed_in(app, user.email, user.plain_password)
+
+
+@pytest.fixture
+def draft(app: Flask, demo: None, clock: Clock) -> str:
+    """Version 2 of the first demo course, as a draft (a copy of the published version 1).
+    Returns its studio address, /studio/courses/<slug>/v2."""
+    from lms.catalogue.operations import published_course
+    from lms.db import session
+    from lms.studio.lifecycle import new_version
+
+    with app.app_context():
+        new_version(published_course(DEMO_SLUG), clock())
+        session().commit()
+    return f"/studio/courses/{DEMO_SLUG}/v2"
+
+
 def wrong_response(question: Any) -> list[str]:
     """A response to a stored question that earns nothing (the oracle for failing answers)."""
     from quizzes.types import QUESTION_TYPES
