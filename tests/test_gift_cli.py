@@ -77,7 +77,8 @@ SLUG = "hot-water-extraction-fundamentals"
 def _specs(app, slug: str) -> list[dict]:
     with app.app_context():
         db = app.extensions["lms"].db.session
-        course = db.scalars(select(Course).where(Course.slug == slug)).one()
+        newest = select(Course).where(Course.slug == slug).order_by(Course.version.desc())
+        course = db.scalars(newest).first()
         quiz = db.get(Quiz, course.final_quiz_id)
         specs = [question_spec(q) for q in quiz.questions]
         db.remove()
@@ -92,7 +93,7 @@ def _question_count(app) -> int:
         return count
 
 
-def test_import_prints_the_exact_summary_and_adds_the_questions(app, demo, runner, tmp_path):
+def test_import_prints_the_exact_summary_and_adds_the_questions(app, draft, runner, tmp_path):
     bank = tmp_path / "bank.gift"
     bank.write_text(BANK, encoding="utf-8")
     before = len(_specs(app, SLUG))
@@ -113,7 +114,7 @@ def test_import_prints_the_exact_summary_and_adds_the_questions(app, demo, runne
     assert blank["prompt"] == "Dry carpet is _____ lighter than wet carpet."
 
 
-def test_pool_option_puts_every_question_in_one_pool(app, demo, runner, tmp_path):
+def test_pool_option_puts_every_question_in_one_pool(app, draft, runner, tmp_path):
     bank = tmp_path / "bank.gift"
     bank.write_text(BANK, encoding="utf-8")
     before = len(_specs(app, SLUG))
@@ -124,11 +125,11 @@ def test_pool_option_puts_every_question_in_one_pool(app, demo, runner, tmp_path
     assert {s["pool"] for s in _specs(app, SLUG)[before:]} == {"Week 2"}
 
 
-def test_import_export_import_gives_the_same_questions(app, demo, runner, tmp_path):
+def test_import_export_import_gives_the_same_questions(app, draft, runner, tmp_path):
     bank = tmp_path / "bank.gift"
     bank.write_text(BANK, encoding="utf-8")
-    make_course(app, {**marker_quiz(), "questions": marker_quiz()["questions"][:1]}, slug="first")
-    make_course(app, {**marker_quiz(), "questions": marker_quiz()["questions"][:1]}, slug="second")
+    make_course(app, {**marker_quiz(), "questions": marker_quiz()["questions"][:1]}, slug="first", status="draft")
+    make_course(app, {**marker_quiz(), "questions": marker_quiz()["questions"][:1]}, slug="second", status="draft")
     assert (
         runner.invoke(args=["quizzes", "import-gift", str(bank), "--course", "first"]).exit_code
         == 0
@@ -145,7 +146,7 @@ def test_import_export_import_gives_the_same_questions(app, demo, runner, tmp_pa
 
 
 def test_a_malformed_file_is_refused_naming_its_line_and_nothing_is_imported(
-    app, demo, runner, tmp_path
+    app, draft, runner, tmp_path
 ):
     broken = BANK.replace(
         "::Grains:: How many grains are in a pound? {#7000:0}", "::Grains:: How many? {#seven}"
@@ -159,7 +160,7 @@ def test_a_malformed_file_is_refused_naming_its_line_and_nothing_is_imported(
     assert _question_count(app) == before
 
 
-def test_an_unclosed_answer_block_names_the_line_where_it_opens(app, demo, runner, tmp_path):
+def test_an_unclosed_answer_block_names_the_line_where_it_opens(app, draft, runner, tmp_path):
     bank = tmp_path / "open.gift"
     bank.write_text(
         "::A:: fine {T}\n\n::B:: never closed {=yes ~no\n\n::C:: fine {F}\n", encoding="utf-8"
@@ -168,7 +169,7 @@ def test_an_unclosed_answer_block_names_the_line_where_it_opens(app, demo, runne
     assert result.exit_code == 1 and "line 3" in result.output
 
 
-def test_bad_files_and_courses_get_clear_errors(app, demo, runner, tmp_path):
+def test_bad_files_and_courses_get_clear_errors(app, draft, runner, tmp_path):
     binary = tmp_path / "binary.gift"
     binary.write_bytes(b"\xff\xfe\x00bad")
     result = runner.invoke(args=["quizzes", "import-gift", str(binary), "--course", SLUG])
@@ -181,10 +182,20 @@ def test_bad_files_and_courses_get_clear_errors(app, demo, runner, tmp_path):
     assert result.exit_code == 2 and "no course has the slug 'nope'" in result.output
 
 
-def test_control_characters_are_refused_naming_the_line(app, demo, runner, tmp_path):
+def test_control_characters_are_refused_naming_the_line(app, draft, runner, tmp_path):
     bank = tmp_path / "nul.gift"
     bank.write_bytes(b"::A:: fine {T}\n\n::N:: Null\x00byte question? {T}\n")
     before = _question_count(app)
     result = runner.invoke(args=["quizzes", "import-gift", str(bank), "--course", SLUG])
     assert result.exit_code == 1 and "line 3: contains a control character" in result.output
+    assert _question_count(app) == before
+
+
+def test_a_published_version_takes_no_questions(app, demo, runner, tmp_path):
+    bank = tmp_path / "bank.gift"
+    bank.write_text(BANK, encoding="utf-8")
+    before = _question_count(app)
+    result = runner.invoke(args=["quizzes", "import-gift", str(bank), "--course", SLUG])
+    assert result.exit_code == 1
+    assert "version 1 of this course is published" in result.output
     assert _question_count(app) == before

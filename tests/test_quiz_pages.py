@@ -92,7 +92,7 @@ def marker_quiz(**settings) -> dict:
     }
 
 
-def make_course(app: Flask, quiz: dict, slug: str = SLUG) -> None:
+def make_course(app: Flask, quiz: dict, slug: str = SLUG, status: str = "published") -> None:
     from lms.catalogue.models import Certification, Provider
     from lms.catalogue.operations import create_course
 
@@ -108,6 +108,7 @@ def make_course(app: Flask, quiz: dict, slug: str = SLUG) -> None:
             modules=[{"title": "Only module", "body": "Read this."}],
             quiz=quiz,
             now=app.extensions["lms"].clock(),
+            status=status,
         )
 
 

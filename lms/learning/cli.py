@@ -19,7 +19,12 @@ from lms.learning.quiz_bank import MAX_GIFT_BYTES, ImportRefused, export_gift, i
 
 
 def _course(slug: str) -> Course:
-    course = session().scalars(select(Course).where(Course.slug == slug)).first()
+    # The newest version: the draft being prepared, when there is one.
+    course = (
+        session()
+        .scalars(select(Course).where(Course.slug == slug).order_by(Course.version.desc()))
+        .first()
+    )
     if course is None:
         raise click.UsageError(f"no course has the slug {slug!r}")
     return course

@@ -34,8 +34,14 @@ def import_gift(
     """Add every question of a GIFT file to the course's final quiz, or none of them.
 
     Returns the summary ``{"imported": N, "by_type": {...}, "skipped": [...]}``; essays and
-    descriptions are skipped (they cannot be graded automatically), not refused.
+    descriptions are skipped (they cannot be graded automatically), not refused. Only a
+    draft version takes questions: a published quiz is what its learners and its approval saw.
     """
+    if course.status != "draft":
+        raise ImportRefused(
+            f"version {course.version} of this course is {course.status}; questions go into a "
+            "draft version (start a new version in the studio)"
+        )
     for number, line in enumerate(text.splitlines(), start=1):
         if BAD_CHARACTERS.search(line):
             raise ImportRefused(f"line {number}: contains a control character (such as NUL)")
