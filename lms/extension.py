@@ -121,6 +121,7 @@ def _build_blueprint(adapter: UserAdapter) -> Blueprint:
     from lms.catalogue.views import bp as catalogue_bp
     from lms.dashboard import bp as dashboard_bp
     from lms.health import bp as health_bp
+    from lms.holdings.views import bp as holdings_bp
     from lms.learning.views import bp as learning_bp
     from lms.rendering import format_number, render_markdown
     from lms.studio.routes import bp as studio_bp
@@ -140,6 +141,7 @@ def _build_blueprint(adapter: UserAdapter) -> Blueprint:
         awards_bp,
         studio_bp,
         admin_bp,
+        holdings_bp,
     ):
         bp.register_blueprint(child)
     if adapter.manages_accounts:

@@ -1,6 +1,7 @@
 """Every studio page, registered on the studio blueprint by importing its module."""
 
-from lms.studio import courses, quiz_editor, reports, views  # noqa: F401  (each adds routes)
+# Each module adds its routes to the blueprint when imported.
+from lms.studio import courses, quiz_editor, reports, versions, views  # noqa: F401
 from lms.studio.blueprint import bp
 
 __all__ = ["bp"]
