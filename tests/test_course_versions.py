@@ -162,6 +162,7 @@ def test_the_learner_is_told_before_starting_and_cannot_enrol_or_start(
     assert refused.status_code == 409 and "expired on" in refused.get_data(as_text=True)
 
     newcomer = _learner(app, create_user)
+    assert "No credit: approval expired" in newcomer.get("/").get_data(as_text=True)
     course_page = newcomer.get(f"/courses/{DEMO_SLUG}").get_data(as_text=True)
     assert "No credit" in course_page and "Enrol in this course" not in course_page
     refused = newcomer.submit(f"/courses/{DEMO_SLUG}", action=f"/courses/{DEMO_SLUG}/enrol")

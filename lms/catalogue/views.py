@@ -15,7 +15,9 @@ bp = Blueprint("catalogue", __name__)
 
 @bp.get("/")
 def index() -> str:
-    return render_template("lms/catalogue/index.html", courses=published_courses())
+    return render_template(
+        "lms/catalogue/index.html", courses=published_courses(), today=now().date()
+    )
 
 
 @bp.get("/courses/<slug>")
