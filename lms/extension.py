@@ -124,6 +124,7 @@ def _build_blueprint(adapter: UserAdapter) -> Blueprint:
     from lms.holdings.views import bp as holdings_bp
     from lms.learning.views import bp as learning_bp
     from lms.rendering import format_number, render_markdown
+    from lms.studio.media import media_bp
     from lms.studio.routes import bp as studio_bp
 
     bp = Blueprint(
@@ -142,6 +143,7 @@ def _build_blueprint(adapter: UserAdapter) -> Blueprint:
         studio_bp,
         admin_bp,
         holdings_bp,
+        media_bp,
     ):
         bp.register_blueprint(child)
     if adapter.manages_accounts:
@@ -182,7 +184,7 @@ def _build_blueprint(adapter: UserAdapter) -> Blueprint:
 
     bp.add_app_template_filter(render_markdown, "lms_markdown")
     bp.add_app_template_filter(format_number, "lms_number")
-    for code in (400, 403, 404, 405, 413, 429):
+    for code in (400, 403, 404, 405, 409, 413, 429):
         bp.register_error_handler(code, render_error)
     bp.register_error_handler(CSRFError, render_error)
 
@@ -202,6 +204,7 @@ ERROR_TITLES = {
     403: "You do not have access to this page",
     404: "Not found",
     405: "Method not allowed",
+    409: "That cannot be done now",
     413: "Upload too large",
     429: "Too many requests",
     503: "Not available yet",

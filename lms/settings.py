@@ -55,6 +55,8 @@ DEFAULTS: dict[str, Any] = {
     "LMS_VERIFY_RATE_LIMIT": "60 per minute",
     #: Where rate-limit counters live: memory:// (per process) or redis://host:6379.
     "LMS_RATELIMIT_STORAGE_URI": "memory://",
+    #: Largest module media upload in bytes (a larger one is refused with 413).
+    "LMS_MEDIA_MAX_BYTES": 20 * 1024 * 1024,
     #: Seconds a password-reset link stays valid.
     "LMS_RESET_TOKEN_MAX_AGE": 3600,
     #: Shortest password accepted at sign-up and reset.

@@ -1,16 +1,31 @@
-"""Admin pages (being written)."""
+"""Admin pages: the landing page here; the approval queue, the certifications catalogue and
+the people and their roles in their own modules, all on one blueprint."""
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, url_for
-from werkzeug.wrappers import Response
+from flask import render_template
 
+from lms.admin import approvals, certifications, users  # noqa: F401  (each adds routes)
 from lms.admin.access import admin_required
+from lms.admin.blueprint import bp
+from lms.admin.operations import expiring_approvals, users_by_role, waiting_submissions
+from lms.clock import now
+from lms.studio.lifecycle import EXPIRY_WARNING_DAYS
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
+__all__ = ["bp"]
 
 
 @bp.get("/")
 @admin_required
-def index() -> Response:
-    return redirect(url_for("lms.studio.index"))
+def index() -> str:
+    today = now().date()
+    expiring = expiring_approvals(today)
+    expired = [c for c in expiring if c.approval_expires_on < today]
+    return render_template(
+        "lms/admin/index.html",
+        waiting=len(waiting_submissions()),
+        expiring=len(expiring) - len(expired),
+        expired=len(expired),
+        warning_days=EXPIRY_WARNING_DAYS,
+        roles=users_by_role(),
+    )

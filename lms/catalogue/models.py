@@ -136,7 +136,8 @@ class Media(Base):
     content_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int]
     sha256: Mapped[str] = mapped_column(String(64))
-    data: Mapped[bytes] = mapped_column(LargeBinary)
+    #: Deferred: pages that show a module load the file's name and type, never its bytes.
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("lms_user.id"))
     created_at: Mapped[datetime]
 
