@@ -184,3 +184,27 @@ def test_neutralise(cell, expected):
 def test_the_filename_is_safe_whatever_the_slug():
     assert roster_filename('a"b\r\n/../c', date(2026, 1, 2)) == "roster-abc-2026-01-02.csv"
     assert roster_filename("", date(2026, 1, 2)) == "roster-course-2026-01-02.csv"
+
+
+def test_a_revoked_certificate_leaves_the_roster(app, trainer, create_user, clock):
+    from certificates import Certificate
+    from lms.awards.operations import revoke
+    from lms.db import session
+
+    kept, _ = enrolled(app, create_user, "Kim Kept")
+    take_quiz(app, kept, ALL_BUT_LAST)
+    gone, _ = enrolled(app, create_user, "Rory Revoked")
+    take_quiz(app, gone, ALL_BUT_LAST)
+    assert [r[3] for r in parse(trainer.get(ROSTER))[1:]] == ["Kim Kept", "Rory Revoked"]
+    with app.app_context():
+        certificate = (
+            session()
+            .scalars(
+                select(Certificate).where(
+                    Certificate.facts["learner_name"].as_string() == "Rory Revoked"
+                )
+            )
+            .one()
+        )
+        revoke(certificate, "Issued in error", clock())
+    assert [r[3] for r in parse(trainer.get(ROSTER))[1:]] == ["Kim Kept"]

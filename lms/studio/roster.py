@@ -18,6 +18,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from certificates import Certificate
 from lms.accounts.models import User
 from lms.catalogue.models import Certification, Course, Holding
 from lms.credits.models import CreditEntry
@@ -57,8 +58,9 @@ def credits_text(value: Decimal | None) -> str:
 
 
 def roster_rows(slug: str) -> list[list[str]]:
-    """The roster's rows (without the header), in order of completion. A fixed number of
-    queries, however many learners completed."""
+    """The roster's rows (without the header), in order of completion, leaving out
+    completions whose certificate was revoked. A fixed number of queries, however many
+    learners completed."""
     db = session()
     versions = {
         v.id: v
@@ -85,19 +87,23 @@ def roster_rows(slug: str) -> list[list[str]]:
         .where(Enrolment.course_id.in_(list(versions)), Enrolment.completed_at.is_not(None))
     ):
         holdings[user_id][certification_id] = f"{code} {number}"
-    awarded = {
-        entry.source_ref: entry
-        for entry in db.scalars(
-            select(CreditEntry).where(
-                CreditEntry.course_id.in_(list(versions)), CreditEntry.source == "online_course"
-            )
-        )
-    }
+    awarded = {}
+    revoked = set()
+    for entry, revoked_at in db.execute(
+        select(CreditEntry, Certificate.revoked_at)
+        .outerjoin(Certificate, Certificate.id == CreditEntry.certificate_id)
+        .where(CreditEntry.course_id.in_(list(versions)), CreditEntry.source == "online_course")
+    ):
+        awarded[entry.source_ref] = entry
+        if revoked_at is not None:
+            revoked.add(entry.source_ref)
     rows = []
     for enrolment, user in completed:
         version = versions[enrolment.course_id]
         held = holdings.get(user.id, {})
         numbers = sorted(held[c.id] for c in version.certifications if c.id in held)
+        if f"enrolment:{enrolment.id}" in revoked:
+            continue  # a revoked certificate is no longer a completion to report
         entry = awarded.get(f"enrolment:{enrolment.id}")
         assert enrolment.completed_at is not None
         rows.append(
