@@ -128,8 +128,18 @@ def test_pool_option_puts_every_question_in_one_pool(app, draft, runner, tmp_pat
 def test_import_export_import_gives_the_same_questions(app, draft, runner, tmp_path):
     bank = tmp_path / "bank.gift"
     bank.write_text(BANK, encoding="utf-8")
-    make_course(app, {**marker_quiz(), "questions": marker_quiz()["questions"][:1]}, slug="first", status="draft")
-    make_course(app, {**marker_quiz(), "questions": marker_quiz()["questions"][:1]}, slug="second", status="draft")
+    make_course(
+        app,
+        {**marker_quiz(), "questions": marker_quiz()["questions"][:1]},
+        slug="first",
+        status="draft",
+    )
+    make_course(
+        app,
+        {**marker_quiz(), "questions": marker_quiz()["questions"][:1]},
+        slug="second",
+        status="draft",
+    )
     assert (
         runner.invoke(args=["quizzes", "import-gift", str(bank), "--course", "first"]).exit_code
         == 0

@@ -76,7 +76,10 @@ def test_every_course_route_is_refused_to_another_trainer_and_to_learners(
 ):
     learner_user = create_user()
     learner = signed_in(app, learner_user.email, learner_user.plain_password)
-    tokens = {"trainer": _token(other_trainer, "/studio/"), "learner": _token(learner, "/dashboard")}
+    tokens = {
+        "trainer": _token(other_trainer, "/studio/"),
+        "learner": _token(learner, "/dashboard"),
+    }
     before = _snapshot(app)
 
     tried = 0
@@ -99,9 +102,7 @@ def test_every_course_route_is_refused_to_another_trainer_and_to_learners(
 
 def test_the_owner_and_admins_do_open_those_pages(app, draft, trainer, admin):
     """The matrix above means something only if the same addresses work for the owner."""
-    pages = [
-        r for r in studio_rules(app) if "slug" in r.arguments and "GET" in r.methods
-    ]
+    pages = [r for r in studio_rules(app) if "slug" in r.arguments and "GET" in r.methods]
     for rule in pages:
         with app.test_request_context():
             from flask import url_for
