@@ -104,7 +104,7 @@ def configure_quiz(quiz: Quiz, **settings: Any) -> Quiz:
     checked: dict[str, Any] = {}
     for name, value in settings.items():
         if name == "pass_percent":
-            checked[name] = _whole(value, name, 0, 100, "the pass mark")
+            checked[name] = _whole(value, name, 1, 100, "the pass mark")
         elif name == "max_attempts":
             checked[name] = None if value in (None, "", 0) else _whole(value, name, 1, 100)
         elif name == "cooldown_minutes":

@@ -557,7 +557,8 @@ def test_settings_and_draw_rules_are_saved(app, trainer, draft):
 @pytest.mark.parametrize(
     ("fields", "rules", "message"),
     [
-        ({"pass_percent": "150"}, (), "the pass mark must be from 0 to 100"),
+        ({"pass_percent": "150"}, (), "the pass mark must be from 1 to 100"),
+        ({"pass_percent": "0"}, (), "the pass mark must be from 1 to 100"),
         ({"max_attempts": "many"}, (), "max attempts must be a whole number"),
         ({"grading_method": "best"}, (), "the grading method must be one of"),
         ({}, [("Default", "99", "")], "the pool &#39;Default&#39; has 5 questions, fewer than 99"),
