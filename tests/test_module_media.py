@@ -293,7 +293,7 @@ def test_sniffing_goes_by_the_bytes():
 
 # --- the learner's view of a module's media ------------------------------------------------------
 
-MACRO = '{% from "lms/studio/module_media.html" import media %}{{ media(module) }}'
+MACRO = '{% from "lms/_media.html" import media %}{{ media(module) }}'
 
 
 def render_media(app: Flask, **module: Any) -> str:
