@@ -4,9 +4,13 @@ import certificates.models as certificates_models
 import quizzes.models as quizzes_models
 from lms.accounts.models import User
 from lms.catalogue.models import Certification, Course, Holding, Media, Module, Provider
-from lms.credits.models import CreditEntry
+from lms.claims.models import CreditClaim
+from lms.credits.models import CreditEntry, LedgerHead
 from lms.db import metadata as lms_metadata
+from lms.events.models import Attendance, Event
 from lms.learning.models import Enrolment, ModuleCompletion
+from lms.outbox.models import OutboxMessage
+from lms.requirements.models import RequirementRule
 
 #: All tables the LMS's migrations manage: the engines' first (the plugin's tables point at
 #: theirs), then the plugin's.
@@ -14,6 +18,12 @@ ALL_METADATA = [quizzes_models.metadata, certificates_models.metadata, lms_metad
 
 __all__ = [
     "ALL_METADATA",
+    "Attendance",
+    "CreditClaim",
+    "Event",
+    "LedgerHead",
+    "OutboxMessage",
+    "RequirementRule",
     "Certification",
     "Course",
     "CreditEntry",

@@ -15,9 +15,11 @@ from lms.accounts.models import User
 from lms.awards.issuer import ensure_signing_key, issuer
 from lms.catalogue.models import Course, Holding
 from lms.catalogue.operations import credit_refusal
+from lms.credits.ledger import append_entry
 from lms.credits.models import CreditEntry
 from lms.db import session
 from lms.learning.models import Enrolment
+from lms.requirements.operations import cycles_for
 
 
 def award_key(enrolment: Enrolment) -> str:
@@ -62,19 +64,20 @@ def award_course_completion(enrolment: Enrolment, now: datetime) -> Certificate 
     sign(
         certificate, course_slug=course.slug, course_description=course.summary, email=learner.email
     )
-    db.add(
-        CreditEntry(
-            user_id=enrolment.user_id,
-            source="online_course",
-            source_ref=f"enrolment:{enrolment.id}",
-            course_id=course.id,
-            certificate_id=certificate.id,
-            description=course.title,
-            credits=course.credits,
-            credit_unit=course.credit_unit,
-            earned_on=now.date(),
-            created_at=now,
-        )
+    append_entry(
+        db,
+        user_id=enrolment.user_id,
+        source="online_course",
+        source_ref=f"enrolment:{enrolment.id}",
+        course_id=course.id,
+        certificate_id=certificate.id,
+        description=course.title,
+        credits=course.credits,
+        credit_unit=course.credit_unit,
+        verification="system",
+        cycles=cycles_for(enrolment.user_id, [c.code for c in course.certifications], now.date()),
+        earned_on=now.date(),
+        now=now,
     )
     db.flush()
     return certificate
