@@ -284,6 +284,8 @@ def test_creating_a_certification_reads_only_its_fields(app, admin):
         ("cycle_years", "11"),
         ("cycle_years", "2.5"),
         ("cycle_years", "99999999999999999999999"),
+        ("cycle_years", "0000099999"),
+        ("minutes_per_credit", "0000019999"),
         ("minutes_per_credit", "0"),
         ("minutes_per_credit", "1001"),
         ("minutes_per_credit", "٣"),

@@ -246,3 +246,27 @@ def test_a_sent_back_submission_shows_the_reason(app, demo, trainer):
         session().commit()
     page = trainer.get(VERSIONS).get_data(as_text=True)
     assert "Sent back by the reviewer" in page and "Cite the 2025 standard" in page
+
+
+def test_a_learner_stuck_on_a_lapsed_version_may_start_the_approved_one(
+    app, demo, trainer, clock, create_user
+):
+    learner = _ready_for_quiz(app, create_user)  # all modules of version 1 done
+    _step(trainer, 1, "new-version")
+    _step(trainer, 2, "submit")
+    _approve(app, 2, expires_on=date(2040, 1, 1))
+    _step(trainer, 2, "publish")
+    page = learner.get(f"/courses/{DEMO_SLUG}").get_data(as_text=True)
+    assert "Start version 2" not in page  # version 1's approval still holds: stay on it
+
+    clock.current = clock() + (_expiry(app) - clock().date()) + timedelta(days=1)
+    page = learner.get(f"/courses/{DEMO_SLUG}").get_data(as_text=True)
+    assert "No credit" in page and "Start version 2" in page
+    moved = learner.submit(f"/courses/{DEMO_SLUG}", action=f"/courses/{DEMO_SLUG}/enrol")
+    assert moved.status_code == 302
+    complete_modules(learner, DEMO_SLUG)
+    attempt = start_quiz(learner, DEMO_SLUG)
+    page = f"/courses/{DEMO_SLUG}/quiz"
+    learner.submit(page, answer_key(app, DEMO_SLUG, version=2), action=f"{page}/{attempt}")
+    facts = _certificate_facts(app, learner)
+    assert (facts["course_version"], facts["approval_number"]) == (2, "APP-2")

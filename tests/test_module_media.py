@@ -104,14 +104,12 @@ def test_a_png_is_stored_with_the_module_and_served_back(app, trainer, draft):
     assert served.headers["X-Content-Type-Options"] == "nosniff"
     assert served.headers["Content-Disposition"] == "inline; filename=Floor_plan.png"
     assert served.headers["ETag"].strip('"') == media.sha256
-    # The course is published (version 1), so its files are public and cached for long.
-    visitor = Web(app.test_client()).get(url)
-    assert visitor.status_code == 200 and visitor.data == PNG
-    assert "public" in visitor.headers["Cache-Control"]
-    assert "max-age=31536000" in visitor.headers["Cache-Control"]
-    again = Web(app.test_client()).get(url, headers={"If-None-Match": served.headers["ETag"]})
+    # Version 1 is published, but this file is on the draft: not for visitors (yet).
+    assert Web(app.test_client()).get(url).status_code == 404
+    assert "private" in served.headers["Cache-Control"]
+    again = trainer.get(url, headers={"If-None-Match": served.headers["ETag"]})
     assert again.status_code == 304
-    part = Web(app.test_client()).get(url, headers={"Range": "bytes=0-7"})
+    part = trainer.get(url, headers={"Range": "bytes=0-7"})
     assert part.status_code == 206 and part.data == PNG[:8]
 
 
@@ -236,6 +234,39 @@ def test_a_drafts_files_are_for_its_owner_and_admins_only(app, trainer, admin, o
     assert admin.get(url).status_code == 200
     assert other_trainer.get(url).status_code == 404
     assert Web(app.test_client()).get(url).status_code == 404
+
+
+def test_a_file_on_a_draft_of_a_published_course_stays_private_until_published(
+    app, trainer, other_trainer, draft
+):
+    """Files belong to the slug, but only a published version's modules make one public."""
+    assert upload(trainer, f"{draft}/modules/1/edit", "next-edition.png", PNG).status_code == 302
+    [media] = media_rows(app)
+    url = f"/media/{media.id}/next-edition.png"
+    assert Web(app.test_client()).get(url).status_code == 404
+    assert other_trainer.get(url).status_code == 404
+    assert trainer.get(url).status_code == 200
+
+    from datetime import date
+
+    from lms.catalogue.operations import course_version
+    from lms.db import session
+    from lms.studio import lifecycle
+
+    with app.app_context():
+        version = course_version(DEMO_SLUG, 2)
+        lifecycle.submit(version, app.extensions["lms"].clock())
+        lifecycle.approve(
+            version,
+            number="N-2",
+            approved_on=date(2026, 1, 1),
+            expires_on=date(2030, 1, 1),
+            admin_id=1,
+        )
+        lifecycle.publish(version, app.extensions["lms"].clock())
+        session().commit()
+    public = Web(app.test_client()).get(url)
+    assert public.status_code == 200 and "public" in public.headers["Cache-Control"]
 
 
 def test_a_wrong_name_or_id_is_a_404(app, trainer, draft):

@@ -208,3 +208,19 @@ def test_a_revoked_certificate_leaves_the_roster(app, trainer, create_user, cloc
         )
         revoke(certificate, "Issued in error", clock())
     assert [r[3] for r in parse(trainer.get(ROSTER))[1:]] == ["Kim Kept"]
+
+
+def test_the_roster_prints_the_number_on_the_certificate_not_a_later_edit(
+    app, trainer, create_user, clock
+):
+    from lms.catalogue.models import Holding
+    from lms.db import session
+
+    web, learner = enrolled(app, create_user, "Ned Numbers")
+    hold(app, learner.id, "CCT", "11111", clock)
+    take_quiz(app, web, ALL_BUT_LAST)
+    with app.app_context():
+        holding = session().scalars(select(Holding).where(Holding.user_id == learner.id)).one()
+        holding.number = "22222"
+        session().commit()
+    assert parse(trainer.get(ROSTER))[1][5] == "CCT 11111"

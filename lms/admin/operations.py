@@ -70,8 +70,10 @@ def _decimal(value: str, field: str, label: str, low: Decimal, high: Decimal) ->
 
 def _integer(value: str, field: str, label: str, low: int, high: int) -> int:
     text = value.strip()
-    # isdecimal() alone admits other scripts' digits; ASCII keeps "٣" and "²" out.
-    if not (text.isascii() and text.isdecimal()) or not low <= int(text[:6]) <= high:
+    # isdecimal() alone admits other scripts' digits; ASCII keeps "٣" and "²" out. The length
+    # check keeps int() away from a million-digit number; leading zeros don't count.
+    ok = text.isascii() and text.isdecimal() and len(text.lstrip("0")) <= 6
+    if not ok or not low <= int(text) <= high:
         raise AdminError(f"The {label} must be a whole number from {low} to {high}.", field)
     return int(text)
 

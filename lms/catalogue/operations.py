@@ -65,6 +65,11 @@ def approval_lapsed(course: Course, on: date) -> bool:
 
 def credit_refusal(course: Course, on: date) -> str | None:
     """Why completing this course on ``on`` would earn no credit, or None when it would."""
+    if course.approved_on is not None and on < course.approved_on:
+        return (
+            f"The certifying body's approval of this course starts on "
+            f"{course.approved_on:%d %B %Y}; it cannot earn credit before then."
+        )
     if approval_lapsed(course, on):
         number = f" (approval {course.approval_number})" if course.approval_number else ""
         return (
@@ -92,6 +97,8 @@ def create_course(
     approval_expires_on: date | None = None,
 ) -> Course:
     """Create a course with its modules and final quiz in one transaction."""
+    if approval_number and not (approved_on and approval_expires_on):
+        raise ValueError("an approval needs its number, its date and its expiry together")
     db = session()
     final_quiz = create_quiz(
         db,

@@ -6,9 +6,9 @@ from flask import Blueprint, abort, render_template
 
 from lms.accounts.forms import ActionForm
 from lms.auth import current_learner
-from lms.catalogue.operations import credit_refusal, published_courses
+from lms.catalogue.operations import credit_refusal, published_course, published_courses
 from lms.clock import now
-from lms.learning.operations import course_for
+from lms.learning.operations import can_move_to, course_for
 
 bp = Blueprint("catalogue", __name__)
 
@@ -26,10 +26,13 @@ def course(slug: str) -> str:
     if course is None:
         abort(404, "There is no course at this address.")
     refusal = None if enrolment and enrolment.completed_at else credit_refusal(course, now().date())
+    published = published_course(slug) if enrolment and refusal else None
     return render_template(
         "lms/catalogue/course.html",
         course=course,
         enrolment=enrolment,
         credit_note=refusal,
+        # The published version a learner stuck on a lapsed one may start again on.
+        move_to=published if published and can_move_to(enrolment, published, now()) else None,
         form=ActionForm(),
     )

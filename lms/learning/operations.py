@@ -134,11 +134,25 @@ def course_for(user_id: int | None, slug: str) -> tuple[Course | None, Enrolment
     return published_course(slug), None
 
 
+def can_move_to(enrolment: Enrolment, course: Course, now: datetime) -> bool:
+    """A learner pinned to a version whose approval lapsed before they finished may start
+    again on the published version, when that one's approval holds."""
+    today = now.date()
+    return (
+        enrolment.completed_at is None
+        and course.id != enrolment.course_id
+        and course.status == "published"
+        and credit_refusal(enrolment.course, today) is not None
+        and credit_refusal(course, today) is None
+    )
+
+
 def enrol(user_id: int, course: Course, now: datetime) -> Enrolment:
-    """Enrol once per course (any version); enrolling again returns the existing enrolment.
-    Refused, with the reason, when the course could no longer earn credit."""
+    """Enrol once per course (any version); enrolling again returns the existing enrolment,
+    except to move from a lapsed version to the published one (``can_move_to``). Refused,
+    with the reason, when the course could no longer earn credit."""
     existing = enrolment_in(user_id, course.slug)
-    if existing is not None:
+    if existing is not None and not can_move_to(existing, course, now):
         return existing
     if course.status != "published":
         raise LearningError("This course is no longer open for enrolment.")

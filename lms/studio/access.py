@@ -29,9 +29,9 @@ def studio_required(view: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def visible_courses() -> list[Course]:
-    """Every version of every course the signed-in trainer owns (admins: all), by title and
-    newest version first."""
-    query = select(Course).order_by(Course.title, Course.slug, Course.version.desc())
+    """Every version of every course the signed-in trainer owns (admins: all), grouped by
+    course (its slug), newest version first."""
+    query = select(Course).order_by(Course.slug, Course.version.desc())
     if not current_learner.has_role("admin"):
         query = query.where(Course.owner_id == current_learner.id)
     return list(session().scalars(query))

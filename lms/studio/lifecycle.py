@@ -17,7 +17,7 @@ from sqlalchemy import func, select, update
 from lms.catalogue.models import Certification, Course, Module, Provider
 from lms.catalogue.operations import SLUG_RE, approval_lapsed
 from lms.db import session
-from quizzes import Quiz, add_questions, configure_quiz, question_spec
+from quizzes import Quiz, add_questions, question_spec
 
 QUIZ_SETTINGS = (
     "pass_percent",
@@ -154,9 +154,12 @@ def new_version(course: Course, now: datetime) -> Course:
     quiz = db.get(Quiz, course.final_quiz_id) if course.final_quiz_id else None
     copy_quiz = Quiz(title=quiz.title if quiz else course.title, created_at=now, draw_rules=[])
     if quiz is not None:
-        configure_quiz(copy_quiz, **{name: getattr(quiz, name) for name in QUIZ_SETTINGS})
+        # Copied as stored, not re-checked: a setting saved under older limits must not make
+        # the published course impossible to revise.
+        for name in QUIZ_SETTINGS:
+            setattr(copy_quiz, name, getattr(quiz, name))
         add_questions(db, copy_quiz, [question_spec(q) for q in quiz.questions])
-        configure_quiz(copy_quiz, draw_rules=quiz.draw_rules)
+        copy_quiz.draw_rules = [dict(rule) for rule in quiz.draw_rules or []]
     db.add(copy_quiz)
     db.flush()
     draft = Course(

@@ -19,7 +19,7 @@ from werkzeug.utils import secure_filename
 from werkzeug.wrappers import Response
 
 from lms.auth import current_learner
-from lms.catalogue.models import Course, Media
+from lms.catalogue.models import Course, Media, Module
 from lms.db import session
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
@@ -165,13 +165,15 @@ def new_media(
 media_bp = Blueprint("media", __name__)
 
 
-def is_public(course_slug: str) -> bool:
-    """A course that is or was in the catalogue: its learners may need the files."""
+def is_public(media_id: int) -> bool:
+    """A file that a module of a published (or retired: its learners may still finish it)
+    version shows. A file uploaded to a draft, or removed from every module, is not."""
     return (
         session()
         .scalars(
-            select(Course.id)
-            .where(Course.slug == course_slug, Course.status.in_(("published", "retired")))
+            select(Module.id)
+            .join(Course, Course.id == Module.course_id)
+            .where(Module.media_id == media_id, Course.status.in_(("published", "retired")))
             .limit(1)
         )
         .first()
@@ -194,12 +196,13 @@ def _may_see_unpublished(course_slug: str) -> bool:
 
 @media_bp.get("/media/<int:media_id>/<filename>")
 def media_file(media_id: int, filename: str) -> Response:
-    """The stored file with its checked type, never sniffed by the browser. Files of a course
-    that was never published are for its owner and administrators only (404 to others)."""
+    """The stored file with its checked type, never sniffed by the browser. A file no
+    published version shows is for the course's owner and administrators only (404 to
+    others)."""
     media = session().get(Media, media_id) if 0 < media_id < 2**31 else None
     if media is None or media.filename != filename:
         abort(404, "There is no such file.")
-    public = is_public(media.course_slug)
+    public = is_public(media.id)
     if not public and not _may_see_unpublished(media.course_slug):
         abort(404, "There is no such file.")
     # A stored file never changes (a new upload is a new id): cache public ones for long.

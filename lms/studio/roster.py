@@ -89,19 +89,24 @@ def roster_rows(slug: str) -> list[list[str]]:
         holdings[user_id][certification_id] = f"{code} {number}"
     awarded = {}
     revoked = set()
-    for entry, revoked_at in db.execute(
-        select(CreditEntry, Certificate.revoked_at)
+    printed: dict[str, str] = {}
+    for entry, revoked_at, facts in db.execute(
+        select(CreditEntry, Certificate.revoked_at, Certificate.facts)
         .outerjoin(Certificate, Certificate.id == CreditEntry.certificate_id)
         .where(CreditEntry.course_id.in_(list(versions)), CreditEntry.source == "online_course")
     ):
         awarded[entry.source_ref] = entry
+        printed[entry.source_ref] = (facts or {}).get("certification_numbers", "")
         if revoked_at is not None:
             revoked.add(entry.source_ref)
     rows = []
     for enrolment, user in completed:
         version = versions[enrolment.course_id]
         held = holdings.get(user.id, {})
-        numbers = sorted(held[c.id] for c in version.certifications if c.id in held)
+        # The numbers printed on the certificate; those on file today when it printed none.
+        numbers = printed.get(f"enrolment:{enrolment.id}") or "; ".join(
+            sorted(held[c.id] for c in version.certifications if c.id in held)
+        )
         if f"enrolment:{enrolment.id}" in revoked:
             continue  # a revoked certificate is no longer a completion to report
         entry = awarded.get(f"enrolment:{enrolment.id}")
@@ -113,7 +118,7 @@ def roster_rows(slug: str) -> list[list[str]]:
                 version.approval_number or "",
                 user.name,
                 user.email,
-                "; ".join(numbers),
+                numbers,
                 enrolment.completed_at.date().isoformat(),
                 credits_text(entry.credits if entry else None),
                 entry.credit_unit if entry else "",

@@ -25,6 +25,7 @@ def studio_dates() -> dict[str, object]:
     return {
         "studio_today": today,
         "studio_horizon": today + timedelta(days=lifecycle.EXPIRY_WARNING_DAYS),
+        "warning_days": lifecycle.EXPIRY_WARNING_DAYS,
     }
 
 
