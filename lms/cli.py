@@ -15,8 +15,10 @@ from lms.accounts.operations import AccountError, create_user
 from lms.awards.cli import certificates_group, keys_group
 from lms.awards.issuer import ensure_signing_key
 from lms.clock import now
+from lms.credits.cli import ledger_group, verify_ledger_command
 from lms.learning.cli import quizzes_group
 from lms.migrate import upgrade_database
+from lms.reminders.cli import send_reminders_command
 
 
 def _create_app():  # noqa: ANN202
@@ -105,5 +107,8 @@ COMMANDS = (
     quizzes_group,
     keys_group,
     certificates_group,
+    verify_ledger_command,
+    ledger_group,
+    send_reminders_command,
 )
 lms_group = click.Group("lms", help="CEC LMS commands.", commands=list(COMMANDS))

@@ -1,20 +1,23 @@
-"""Demo data: a provider, accounts, two certifications, three courses and, for `lms demo`, a
-graduate with one valid and one revoked certificate. Idempotent."""
+"""Demo data: a provider, accounts, three certifications with their requirement rules, three
+courses and, for `lms demo`, a graduate with two certifications, one valid and one revoked
+certificate. Idempotent."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
 
 from lms.accounts.models import User
 from lms.accounts.operations import create_user, find_user_by_email
-from lms.catalogue.models import Certification, Course, Provider
+from lms.catalogue.models import Certification, Course, Holding, Provider
 from lms.catalogue.operations import create_course
 from lms.clock import now
 from lms.db import session
-from lms.demo_content import CERTIFICATIONS, COURSES, PROVIDER
+from lms.demo_content import CERTIFICATIONS, COURSES, GRADUATE_HOLDINGS, PROVIDER, RULES
+from lms.requirements.models import RequirementRule
+from lms.requirements.rules import add_months
 
 DEMO_ACCOUNTS = [
     {
@@ -91,7 +94,62 @@ def seed_demo_data() -> list[dict[str, str]]:
             approved_on=now().date() - timedelta(days=90),
             approval_expires_on=now().date() + timedelta(days=spec["approval"][1]),
         )
+    seed_demo_rules()
     return DEMO_ACCOUNTS
+
+
+def seed_demo_rules() -> None:
+    """Each rule version that is missing (by code and effective date)."""
+    db = session()
+    existing = set(db.execute(select(RequirementRule.code, RequirementRule.effective_from)))
+    for spec in RULES:
+        effective = date.fromisoformat(spec["effective_from"])
+        if (spec["code"], effective) in existing:
+            continue
+        db.add(
+            RequirementRule(
+                code=spec["code"],
+                name=spec["name"],
+                certification_codes=list(spec["certification_codes"]),
+                pooled=spec["pooled"],
+                credits_required=Decimal(spec["credits_required"]),
+                credit_unit="CEC",
+                hours_per_unit=Decimal(spec["hours_per_unit"]),
+                cycle_months=spec["cycle_months"],
+                anchor="certified_on",
+                category_minimums=dict(spec["category_minimums"]),
+                source_caps=[dict(cap) for cap in spec["source_caps"]],
+                effective_from=effective,
+                created_at=now().replace(microsecond=0),
+            )
+        )
+    db.commit()
+
+
+def seed_demo_holdings() -> None:
+    """The graduate's certifications, dated relative to today so their compliance page always
+    shows one requirement complete and one at risk; the demo learner holds none."""
+    graduate = find_user_by_email("graduate@example.com")
+    if graduate is None:
+        return
+    db = session()
+    certifications = {c.code: c for c in db.scalars(select(Certification))}
+    held = set(db.scalars(select(Holding.certification_id).where(Holding.user_id == graduate.id)))
+    today = now().date()
+    for code, number, months_ago in GRADUATE_HOLDINGS:
+        certification = certifications[code]
+        if certification.id in held:
+            continue
+        db.add(
+            Holding(
+                user_id=graduate.id,
+                certification_id=certification.id,
+                number=number,
+                certified_on=add_months(today, -months_ago),
+                created_at=now(),
+            )
+        )
+    db.commit()
 
 
 def demo_user(role: str) -> User | None:
@@ -116,6 +174,7 @@ def seed_demo_certificates() -> None:
     from lms.learning.operations import enrol
 
     prepare_signing()
+    seed_demo_holdings()  # first, so the credits below record the cycles they count toward
     graduate = find_user_by_email("graduate@example.com")
     db = session()
     for slug, reason in DEMO_CERTIFICATES:

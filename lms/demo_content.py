@@ -1,4 +1,5 @@
-"""Demo content for the CEC LMS: a fictional CE provider, two certifications and three courses.
+"""Demo content for the CEC LMS: a fictional CE provider, three certifications with their
+requirement rules, and three courses.
 
 Plain data only (no imports), used to seed a demo site for IICRC-style carpet cleaning and
 water damage restoration technicians. Facts are kept generic; they paraphrase public industry
@@ -25,6 +26,100 @@ CERTIFICATIONS = [
         "cycle_years": 2,
         "credit_unit": "CEC",
     },
+    {
+        "code": "MWR",
+        "name": "Master Water Restorer",
+        "credits_required": 14,
+        "cycle_years": 2,
+        "credit_unit": "CEC",
+    },
+]
+
+#: Requirement rules, as versioned data: one entry per version (code + effective_from).
+#: Illustrative, after IICRC's older rule (1 CEC = 7 hours, masters on a 2-year cycle, at
+#: most 2 CECs from one event) and its newer per-person wording (14 CECs per 4 years, 1 CEC =
+#: 1 hour; 14 per 2 years for masters).
+RULES = [
+    {
+        "code": "CCT",
+        "name": "Carpet Cleaning Technician",
+        "certification_codes": ["CCT"],
+        "pooled": False,
+        "credits_required": "2",
+        "hours_per_unit": "1",
+        "cycle_months": 24,
+        "category_minimums": {},
+        "source_caps": [],
+        "effective_from": "2015-01-01",
+    },
+    {
+        "code": "WRT",
+        "name": "Water Damage Restoration Technician",
+        "certification_codes": ["WRT"],
+        "pooled": False,
+        "credits_required": "4",
+        "hours_per_unit": "1",
+        "cycle_months": 24,
+        "category_minimums": {"technical": "1"},
+        "source_caps": [{"source": "event", "per": "each", "max": "2"}],
+        "effective_from": "2015-01-01",
+    },
+    {
+        "code": "MWR",
+        "name": "Master Water Restorer",
+        "certification_codes": ["MWR"],
+        "pooled": False,
+        "credits_required": "2",
+        "hours_per_unit": "7",
+        "cycle_months": 24,
+        "category_minimums": {},
+        "source_caps": [{"source": "event", "per": "each", "max": "2"}],
+        "effective_from": "2015-01-01",
+    },
+    {
+        "code": "MWR",
+        "name": "Master Water Restorer",
+        "certification_codes": ["MWR"],
+        "pooled": False,
+        "credits_required": "14",
+        "hours_per_unit": "1",
+        "cycle_months": 24,
+        "category_minimums": {},
+        "source_caps": [{"source": "event", "per": "each", "max": "2"}],
+        "effective_from": "2024-01-01",
+    },
+    {
+        "code": "IICRC-POOLED",
+        "name": "IICRC renewal (one per person)",
+        "certification_codes": ["CCT", "WRT", "MWR"],
+        "pooled": True,
+        "credits_required": "2",
+        "hours_per_unit": "7",
+        "cycle_months": 48,
+        "category_minimums": {},
+        "source_caps": [{"source": "event", "per": "each", "max": "2"}],
+        "effective_from": "2015-01-01",
+    },
+    {
+        "code": "IICRC-POOLED",
+        "name": "IICRC renewal (one per person)",
+        "certification_codes": ["CCT", "WRT", "MWR"],
+        "pooled": True,
+        "credits_required": "14",
+        "hours_per_unit": "1",
+        "cycle_months": 48,
+        "category_minimums": {},
+        "source_caps": [{"source": "event", "per": "each", "max": "2"}],
+        "effective_from": "2024-01-01",
+    },
+]
+
+#: The demo graduate's certifications: code, number, months before today they were
+#: certified. CCT a year ago (its 2 CECs are done by the demo courses); WRT 20 months ago (4
+#: months left with 1 of 4 CECs: at risk); the pooled rule is anchored on the WRT date.
+GRADUATE_HOLDINGS = [
+    ("CCT", "CCT-204518", 12),
+    ("WRT", "WRT-204519", 20),
 ]
 
 COURSES = [

@@ -119,11 +119,15 @@ def _build_blueprint(adapter: UserAdapter) -> Blueprint:
     from lms.admin.views import bp as admin_bp
     from lms.awards.views import bp as awards_bp
     from lms.catalogue.views import bp as catalogue_bp
+    from lms.claims.views import bp as claims_bp
+    from lms.credits.views import bp as credits_bp
     from lms.dashboard import bp as dashboard_bp
+    from lms.events.views import bp as events_bp
     from lms.health import bp as health_bp
     from lms.holdings.views import bp as holdings_bp
     from lms.learning.views import bp as learning_bp
     from lms.rendering import format_number, render_markdown
+    from lms.requirements.views import bp as requirements_bp
     from lms.studio.media import media_bp
     from lms.studio.routes import bp as studio_bp
 
@@ -139,11 +143,15 @@ def _build_blueprint(adapter: UserAdapter) -> Blueprint:
         catalogue_bp,
         learning_bp,
         dashboard_bp,
+        credits_bp,
         awards_bp,
         studio_bp,
         admin_bp,
         holdings_bp,
         media_bp,
+        claims_bp,
+        events_bp,
+        requirements_bp,
     ):
         bp.register_blueprint(child)
     if adapter.manages_accounts:

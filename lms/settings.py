@@ -57,6 +57,14 @@ DEFAULTS: dict[str, Any] = {
     "LMS_RATELIMIT_STORAGE_URI": "memory://",
     #: Largest module media upload in bytes (a larger one is refused with 413).
     "LMS_MEDIA_MAX_BYTES": 20 * 1024 * 1024,
+    #: Largest evidence file (PDF or image) of an external credit claim, in bytes; a larger
+    #: one is refused with 413 and nothing is saved.
+    "LMS_EVIDENCE_MAX_BYTES": 10 * 1024 * 1024,
+    #: Minutes before an event's start when check-in opens (people arrive early).
+    "LMS_CHECKIN_OPENS_MINUTES": 60,
+    #: Minutes after an event's end during which check-in is still taken and its QR link still
+    #: works (someone scanning on the way out); later the link has expired.
+    "LMS_CHECKIN_GRACE_MINUTES": 60,
     #: Seconds a password-reset link stays valid.
     "LMS_RESET_TOKEN_MAX_AGE": 3600,
     #: Shortest password accepted at sign-up and reset.

@@ -5,10 +5,18 @@ from __future__ import annotations
 
 from flask import render_template
 
-from lms.admin import approvals, certifications, users  # noqa: F401  (each adds routes)
+from lms.admin import (  # noqa: F401  (each adds routes)
+    approvals,
+    certifications,
+    claims,
+    ledger,
+    rules,
+    users,
+)
 from lms.admin.access import admin_required
 from lms.admin.blueprint import bp
 from lms.admin.operations import expiring_approvals, users_by_role, waiting_submissions
+from lms.claims.operations import pending_claims_count
 from lms.clock import now
 from lms.studio.lifecycle import EXPIRY_WARNING_DAYS
 
@@ -28,4 +36,5 @@ def index() -> str:
         expired=len(expired),
         warning_days=EXPIRY_WARNING_DAYS,
         roles=users_by_role(),
+        pending_claims=pending_claims_count(),
     )

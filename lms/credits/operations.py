@@ -89,7 +89,7 @@ def certification_numbers(user_id: int, course: Course) -> str:
     holdings = session().scalars(
         select(Holding).where(Holding.user_id == user_id, Holding.certification_id.in_(wanted))
     )
-    return ", ".join(sorted(f"{h.certification.code} {h.number}" for h in holdings))
+    return "; ".join(sorted(f"{h.certification.code} {h.number}" for h in holdings))
 
 
 def sign(
@@ -132,16 +132,24 @@ def certificate_for_enrolment(enrolment: Enrolment) -> Certificate | None:
 class LedgerLine:
     entry: CreditEntry
     certificate_public_id: str | None
+    #: The correction that reversed this entry, if any.
+    reversed_by: CreditEntry | None = None
 
 
 def ledger_of(user_id: int) -> list[LedgerLine]:
-    rows = session().execute(
-        select(CreditEntry, Certificate.public_id)
-        .outerjoin(Certificate, Certificate.id == CreditEntry.certificate_id)
-        .where(CreditEntry.user_id == user_id)
-        .order_by(CreditEntry.earned_on.desc(), CreditEntry.id.desc())
+    rows = (
+        session()
+        .execute(
+            select(CreditEntry, Certificate.public_id)
+            .outerjoin(Certificate, Certificate.id == CreditEntry.certificate_id)
+            .where(CreditEntry.user_id == user_id)
+            .order_by(CreditEntry.earned_on.desc(), CreditEntry.id.desc())
+        )
+        .all()
     )
-    return [LedgerLine(entry, public_id) for entry, public_id in rows]
+    # A reversal belongs to the same person as the entry it reverses: no second query.
+    reversals = {e.reverses_id: e for e, _ in rows if e.reverses_id is not None}
+    return [LedgerLine(e, public_id, reversals.get(e.id)) for e, public_id in rows]
 
 
 def totals_by_unit(lines: list[LedgerLine]) -> dict[str, Decimal]:

@@ -1,0 +1,264 @@
+"""External credit claims: submitting one with its evidence, and a reviewer's decision.
+
+A decision is taken once, by a conditional update (pending -> approved / rejected); an
+approval writes the ledger entry in the same transaction, so the claim's status and the
+credit land together or not at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import PurePosixPath
+from typing import Any
+
+from sqlalchemy import case, func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from lms.catalogue.models import Certification
+from lms.claims import fields
+from lms.claims.models import CreditClaim
+from lms.credits.ledger import append_entry
+from lms.db import session
+from lms.requirements.operations import cycles_for
+from lms.studio.media import ALLOWED_EXTENSIONS, describe_size, safe_filename, sniff
+
+#: What a claim is for (value -> label).
+KINDS = {"course": "In-person course", "event": "Event (workshop, seminar, trade show)"}
+#: Evidence may be a PDF or a picture, recognised by its first bytes.
+EVIDENCE_TYPES = ("application/pdf", "image/png", "image/jpeg", "image/webp")
+EVIDENCE_DESCRIPTION = "PDF, PNG, JPEG or WebP"
+EVIDENCE_ACCEPT = ",".join(e for e, t in ALLOWED_EXTENSIONS.items() if t in EVIDENCE_TYPES)
+CLAIM_FIELDS = (
+    "kind",
+    "title",
+    "provider",
+    "completed_on",
+    "hours",
+    "credits",
+    "credit_unit",
+    "category",
+)
+MAX_REASON = 2000
+STATUS_LABELS = {"pending": "Waiting for review", "approved": "Approved", "rejected": "Rejected"}
+
+
+class ClaimRefused(ValueError):
+    """Refused, nothing written. ``status``: 400 (a bad value), 413 (too large) or 409 (the
+    claim was decided already)."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass
+class CheckedClaim:
+    values: dict[str, Any] = field(default_factory=dict)
+    #: Field name -> what is wrong with it.
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def check_claim_form(form: Mapping[str, str], today: Any) -> CheckedClaim:
+    """Every field of the claim form checked at once, so the page can mark them all."""
+    units = fields.credit_units()
+    checks = {
+        "kind": lambda v: fields.choice(v, "kind", "kind of activity", KINDS),
+        "title": lambda v: fields.text(v, "title", "title", 200),
+        "provider": lambda v: fields.text(v, "provider", "provider", 200),
+        "completed_on": lambda v: fields.past_date(v, "completed_on", "completion date", today),
+        "hours": lambda v: fields.amount(v, "hours", "hours", fields.MAX_HOURS),
+        "credits": lambda v: fields.amount(v, "credits", "credits", fields.MAX_CREDITS),
+        "credit_unit": lambda v: fields.choice(v, "credit_unit", "credit unit", units),
+        "category": lambda v: fields.choice(v, "category", "category", fields.CATEGORIES),
+    }
+    checked = CheckedClaim()
+    for name, check in checks.items():
+        raw = form.get(name, "")
+        try:
+            checked.values[name] = check(raw if isinstance(raw, str) else "")
+        except fields.FieldError as exc:
+            checked.errors[name] = str(exc)
+    return checked
+
+
+def max_evidence_bytes(config: Mapping[str, Any]) -> int:
+    return int(config["LMS_EVIDENCE_MAX_BYTES"])
+
+
+def check_evidence(filename: str, data: bytes, max_bytes: int) -> tuple[str, str]:
+    """The stored name and content type of acceptable evidence; raises ClaimRefused. The
+    type comes from the bytes (an HTML page named ".pdf" is refused) and the extension must
+    agree with it, so the file opens the same way on the reviewer's computer."""
+    if len(data) > max_bytes:
+        raise ClaimRefused(
+            f"The evidence file is larger than the limit of {describe_size(max_bytes)}; "
+            "scan it at a lower resolution or send a smaller photo.",
+            status=413,
+        )
+    if not data:
+        raise ClaimRefused("Attach the certificate or attendance record as evidence.")
+    found = sniff(data)
+    suffix = PurePosixPath(filename.replace("\\", "/")).suffix.lower()
+    if found not in EVIDENCE_TYPES or ALLOWED_EXTENSIONS.get(suffix) != found:
+        raise ClaimRefused(
+            f"The evidence must be a {EVIDENCE_DESCRIPTION} file whose contents match its "
+            "extension."
+        )
+    return safe_filename(filename), found
+
+
+def submit_claim(
+    user_id: int,
+    values: Mapping[str, Any],
+    *,
+    filename: str,
+    content_type: str,
+    data: bytes,
+    now: datetime,
+) -> CreditClaim:
+    """Store a checked claim with its checked evidence; commits."""
+    claim = CreditClaim(
+        user_id=user_id,
+        **{name: values[name] for name in CLAIM_FIELDS},
+        evidence_filename=filename,
+        evidence_type=content_type,
+        evidence_size=len(data),
+        evidence_sha256=hashlib.sha256(data).hexdigest(),
+        evidence_data=data,
+        status="pending",
+        decision_reason="",
+        created_at=now.replace(microsecond=0),
+    )
+    db = session()
+    db.add(claim)
+    db.commit()
+    return claim
+
+
+def claims_of(user_id: int) -> list[CreditClaim]:
+    return list(
+        session().scalars(
+            select(CreditClaim)
+            .where(CreditClaim.user_id == user_id)
+            .order_by(CreditClaim.created_at.desc(), CreditClaim.id.desc())
+        )
+    )
+
+
+def review_queue() -> list[CreditClaim]:
+    """Claims for the reviewers: pending ones first (oldest first, as they were sent), then
+    decided ones, newest first (the latest 500 claims in all)."""
+    pending_first = case((CreditClaim.status == "pending", 0), else_=1)
+    return list(
+        session().scalars(
+            select(CreditClaim)
+            .order_by(
+                pending_first,
+                case((CreditClaim.status == "pending", CreditClaim.id), else_=-CreditClaim.id),
+            )
+            .limit(500)
+        )
+    )
+
+
+def pending_claims_count() -> int:
+    """For the admin landing page: claims waiting for a reviewer."""
+    count = session().scalar(
+        select(func.count()).select_from(CreditClaim).where(CreditClaim.status == "pending")
+    )
+    return count or 0
+
+
+def get_claim(claim_id: int) -> CreditClaim | None:
+    """The claim with that id (None for a missing or out-of-range id)."""
+    return session().get(CreditClaim, claim_id) if 0 < claim_id < 2**31 else None
+
+
+def _decide(claim: CreditClaim, status: str, reviewer_id: int, reason: str, now: datetime) -> None:
+    """pending -> status, once: only the call whose update changes the row goes on."""
+    result = session().execute(
+        update(CreditClaim)
+        .where(CreditClaim.id == claim.id, CreditClaim.status == "pending")
+        .values(
+            status=status,
+            reviewer_id=reviewer_id,
+            reviewed_at=now.replace(microsecond=0),
+            decision_reason=reason,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        session().rollback()
+        session().refresh(claim)
+        label = STATUS_LABELS.get(claim.status, claim.status).lower()
+        raise ClaimRefused(
+            f"This claim was already {label} (by another reviewer or an earlier click); "
+            "nothing was changed.",
+            status=409,
+        )
+
+
+def _certification_codes(unit: str) -> list[str]:
+    """A claim names no certification: it counts toward those that count in its unit."""
+    return list(
+        session().scalars(
+            select(Certification.code)
+            .where(Certification.credit_unit == unit)
+            .order_by(Certification.code)
+        )
+    )
+
+
+def approve_claim(claim: CreditClaim, reviewer_id: int, now: datetime) -> None:
+    """Approve and credit the claim in one transaction; commits. ClaimRefused (409) when it
+    was decided already: then nothing is written."""
+    db = session()
+    try:
+        _decide(claim, "approved", reviewer_id, "", now)
+        append_entry(
+            db,
+            user_id=claim.user_id,
+            source="external_claim",
+            source_ref=f"claim:{claim.id}",
+            description=f"{claim.title} ({claim.provider})",
+            credits=claim.credits,
+            credit_unit=claim.credit_unit,
+            hours=claim.hours,
+            category=claim.category,
+            earned_on=claim.completed_on,
+            cycles=cycles_for(
+                claim.user_id, _certification_codes(claim.credit_unit), claim.completed_on
+            ),
+            verification="reviewer",
+            recorded_by_id=reviewer_id,
+            now=now,
+        )
+        db.commit()
+    except IntegrityError:
+        # The entry exists already (unique source and reference): credited once, keep it so.
+        db.rollback()
+        raise ClaimRefused("This claim was credited already; nothing was changed.", 409) from None
+    db.refresh(claim)
+
+
+def check_reason(reason: str) -> str:
+    reason = reason.replace("\r\n", "\n").strip()
+    if not reason:
+        raise ClaimRefused("Say why the claim is rejected: the learner reads it.")
+    if len(reason) > MAX_REASON:
+        raise ClaimRefused(f"Keep the reason under {MAX_REASON} characters.")
+    try:
+        return fields.long_text(reason, "reason", "reason", MAX_REASON)
+    except fields.FieldError as exc:
+        raise ClaimRefused(str(exc)) from None
+
+
+def reject_claim(claim: CreditClaim, reviewer_id: int, reason: str, now: datetime) -> None:
+    """Reject with a reason the learner sees; commits. ClaimRefused: 400 without a reason,
+    409 when the claim was decided already."""
+    _decide(claim, "rejected", reviewer_id, check_reason(reason), now)
+    session().commit()
+    session().refresh(claim)

@@ -1,0 +1,37 @@
+"""``lms send-reminders``: safe to run from cron (daily)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import click
+from flask.cli import with_appcontext
+
+from lms.clock import now
+from lms.reminders.operations import send_reminders
+
+
+@click.command("send-reminders")
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Pretend it is this date (YYYY-MM-DD), e.g. to preview a run.",
+)
+@with_appcontext
+def send_reminders_command(today: datetime | None) -> None:
+    """E-mail learners who are short 90, 30 and 7 days before a due date (once per window);
+    prints {"queued": N, "already_sent": N, "sent": N, "failed": N}."""
+    moment = now()
+    run = send_reminders(today.date() if today else moment.date(), moment)
+    click.echo(
+        json.dumps(
+            {
+                "queued": run.queued,
+                "already_sent": run.already_sent,
+                "sent": run.delivery.sent,
+                "failed": run.delivery.failed,
+            }
+        )
+    )
