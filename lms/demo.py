@@ -1,6 +1,6 @@
 """Demo data: a provider, accounts, three certifications with their requirement rules, three
-courses and, for `lms demo`, a graduate with two certifications, one valid and one revoked
-certificate. Idempotent."""
+courses and, for `lms demo`, a graduate with two certifications, two valid certificates and
+a revoked one. Idempotent."""
 
 from __future__ import annotations
 
@@ -157,15 +157,17 @@ def demo_user(role: str) -> User | None:
     return find_user_by_email(account["email"])
 
 
-#: The graduate's certificates: (course slug, revocation reason or None).
+#: The graduate's certificates: (course slug, revocation reason or None). The two valid ones
+#: complete their CCT cycle; the revoked one's WRT credit is reversed, leaving WRT at risk.
 DEMO_CERTIFICATES = [
     ("hot-water-extraction-fundamentals", None),
-    ("moisture-mapping-and-drying-documentation", "Issued in error (demo data)"),
+    ("moisture-mapping-and-drying-documentation", None),
+    ("category-and-class-of-water-intrusion", "Issued in error (demo data)"),
 ]
 
 
 def seed_demo_certificates() -> None:
-    """Give the demo graduate a valid and a revoked certificate (needs the site's address,
+    """Give the demo graduate valid certificates and a revoked one (needs the site's address,
     which `lms demo` sets). Running it again changes nothing."""
     from lms.awards.issuer import prepare_signing
     from lms.awards.operations import revoke

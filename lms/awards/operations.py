@@ -13,6 +13,8 @@ from certificates.checking import Report, Step, check_credential
 from lms.accounts.models import User
 from lms.awards.issuer import issuer_profile, prepare_signing, status_list
 from lms.catalogue.models import Course
+from lms.credits.corrections import reversal_of
+from lms.credits.ledger import reverse_entry
 from lms.credits.models import CreditEntry
 from lms.credits.operations import sign
 from lms.db import session
@@ -108,15 +110,36 @@ def verification_of(certificate: Certificate, now: datetime) -> Report:
 
 
 def revoke(certificate: Certificate, reason: str, now: datetime) -> bool:
-    """Revoke once (a conditional update); True when this call revoked it."""
+    """Revoke once (a conditional update); True when this call revoked it. The credit the
+    certificate carried is reversed in the same transaction: a revoked certificate's credit
+    counts toward nothing (a reissue keeps it: that goes through ``reissue``)."""
     db = session()
-    won = db.execute(
-        update(Certificate)
-        .where(Certificate.id == certificate.id, Certificate.revoked_at.is_(None))
-        .values(revoked_at=now, revocation_reason=reason)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.commit()
+    try:
+        won = db.execute(
+            update(Certificate)
+            .where(Certificate.id == certificate.id, Certificate.revoked_at.is_(None))
+            .values(revoked_at=now, revocation_reason=reason)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if won == 1:
+            for entry in db.scalars(
+                select(CreditEntry).where(
+                    CreditEntry.certificate_id == certificate.id,
+                    CreditEntry.reverses_id.is_(None),
+                )
+            ).all():
+                if reversal_of(entry.id) is None:
+                    reverse_entry(
+                        db,
+                        entry,
+                        reason=f"Certificate {certificate.public_id} revoked: {reason}"[:500],
+                        now=now,
+                        recorded_by_id=None,
+                    )
+        db.commit()
+    except Exception:
+        db.rollback()
+        raise
     db.refresh(certificate)
     return won == 1
 

@@ -1,0 +1,65 @@
+"""Revoking a certificate takes its credit back: a reversing entry in the chained ledger, once;
+reissuing one (a correction of the certificate) keeps the credit."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from tests.conftest import DEMO_SLUG, answer_key, complete_modules, signed_in, start_quiz
+
+
+def _certified(app, create_user):
+    user = create_user()
+    web = signed_in(app, user.email, user.plain_password)
+    web.submit(f"/courses/{DEMO_SLUG}", action=f"/courses/{DEMO_SLUG}/enrol")
+    complete_modules(web, DEMO_SLUG)
+    attempt = start_quiz(web, DEMO_SLUG)
+    quiz = f"/courses/{DEMO_SLUG}/quiz"
+    web.submit(quiz, answer_key(app, DEMO_SLUG), action=f"{quiz}/{attempt}")
+    return user
+
+
+def _ledger(app, user_id: int) -> list[tuple[str, str]]:
+    from lms.credits.models import CreditEntry
+
+    with app.app_context():
+        db = app.extensions["lms"].db.session
+        rows = db.scalars(
+            select(CreditEntry).where(CreditEntry.user_id == user_id).order_by(CreditEntry.seq)
+        )
+        return [(e.source, format(e.credits, "f")) for e in rows]
+
+
+def _certificate(app, user_id: int):
+    from certificates import Certificate
+    from lms.credits.models import CreditEntry
+
+    db = app.extensions["lms"].db.session
+    entry = db.scalars(select(CreditEntry).where(CreditEntry.user_id == user_id)).first()
+    return db.get(Certificate, entry.certificate_id)
+
+
+def test_revoking_reverses_the_credit_once_and_the_chain_holds(
+    app, demo, create_user, clock, runner
+):
+    from lms.awards.operations import revoke
+
+    user = _certified(app, create_user)
+    assert _ledger(app, user.id) == [("online_course", "1.00")]
+    with app.app_context():
+        certificate = _certificate(app, user.id)
+        assert revoke(certificate, "Identity not confirmed", clock()) is True
+        assert revoke(certificate, "Identity not confirmed", clock()) is False
+    assert _ledger(app, user.id) == [("online_course", "1.00"), ("reversal", "-1.00")]
+    result = runner.invoke(args=["verify-ledger"])
+    assert result.exit_code == 0 and result.output.startswith("OK")
+
+
+def test_reissuing_keeps_the_credit(app, demo, create_user, clock):
+    from lms.awards.operations import reissue
+
+    app.config["LMS_BASE_URL"] = "http://lms.example"
+    user = _certified(app, create_user)
+    with app.app_context():
+        reissue(_certificate(app, user.id), clock())
+    assert _ledger(app, user.id) == [("online_course", "1.00")]
