@@ -148,3 +148,34 @@ def test_nothing_is_queued_or_sent_when_the_run_fails_midway(app, runner, holder
             select(func.count()).select_from(OutboxMessage)
         )
     assert count == 0 and _mails(app) == []
+
+
+def test_the_demo_rules_remind_a_holder_whose_cycle_ends_soon(
+    app, demo, create_user, clock, runner
+):
+    """No stand-in for the rules here: a WRT holder whose 24-month cycle ends in about three
+    weeks, with nothing earned, gets the 30-day reminder, once."""
+    from lms.catalogue.models import Certification, Holding
+
+    user = create_user(name="Casey Cutting-It-Close")
+    today = clock().date()
+    certified = date(today.year - 2, today.month, 1) + timedelta(days=20)
+    with app.app_context():
+        db = app.extensions["lms"].db.session
+        wrt = db.scalars(select(Certification).where(Certification.code == "WRT")).one()
+        db.add(
+            Holding(
+                user_id=user.id,
+                certification_id=wrt.id,
+                number="W-9",
+                certified_on=certified,
+                created_at=clock(),
+            )
+        )
+        db.commit()
+    app.config["LMS_BASE_URL"] = "https://ce.example.org"
+    first = _run(runner, today)
+    assert (first["queued"], first["sent"]) == (1, 1), first
+    assert _run(runner, today)["queued"] == 0
+    [mail] = _mails(app)
+    assert "4 CEC still needed" in mail and user.email in mail
