@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import PurePosixPath
 from typing import Any
@@ -24,6 +23,7 @@ from lms.credits.ledger import append_entry
 from lms.db import session
 from lms.requirements.operations import cycles_for
 from lms.studio.media import ALLOWED_EXTENSIONS, describe_size, safe_filename, sniff
+from lms.validation import Checked, Refused
 
 #: What a claim is for (value -> label).
 KINDS = {"course": "In-person course", "event": "Event (workshop, seminar, trade show)"}
@@ -45,23 +45,12 @@ MAX_REASON = 2000
 STATUS_LABELS = {"pending": "Waiting for review", "approved": "Approved", "rejected": "Rejected"}
 
 
-class ClaimRefused(ValueError):
+class ClaimRefused(Refused):
     """Refused, nothing written. ``status``: 400 (a bad value), 413 (too large) or 409 (the
     claim was decided already)."""
 
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.status = status
 
-
-@dataclass
-class CheckedClaim:
-    values: dict[str, Any] = field(default_factory=dict)
-    #: Field name -> what is wrong with it.
-    errors: dict[str, str] = field(default_factory=dict)
-
-
-def check_claim_form(form: Mapping[str, str], today: Any) -> CheckedClaim:
+def check_claim_form(form: Mapping[str, str], today: Any) -> Checked:
     """Every field of the claim form checked at once, so the page can mark them all."""
     units = fields.credit_units()
     checks = {
@@ -74,7 +63,7 @@ def check_claim_form(form: Mapping[str, str], today: Any) -> CheckedClaim:
         "credit_unit": lambda v: fields.choice(v, "credit_unit", "credit unit", units),
         "category": lambda v: fields.choice(v, "category", "category", fields.CATEGORIES),
     }
-    checked = CheckedClaim()
+    checked = Checked()
     for name, check in checks.items():
         raw = form.get(name, "")
         try:

@@ -11,17 +11,16 @@ from sqlalchemy.exc import IntegrityError
 from lms.credits.ledger import reverse_entry
 from lms.credits.models import CreditEntry
 from lms.db import session
-from lms.validation import CONTROL_CHARACTERS
+from lms.validation import CONTROL_CHARACTERS, Refused
 
 REASON_MIN, REASON_MAX = 3, 500
 
 
-class CorrectionRefused(ValueError):
+class CorrectionRefused(Refused):
     """The reversal was refused; the message says why, ``status`` is the HTTP status."""
 
     def __init__(self, message: str, status: int = 409) -> None:
-        super().__init__(message)
-        self.status = status
+        super().__init__(message, status)  # most refusals here are of the entry's state
 
 
 def clean_reason(reason: str) -> str:

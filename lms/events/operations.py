@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -27,6 +27,7 @@ from lms.db import session
 from lms.events.models import Attendance, Event
 from lms.events.tokens import checkin_grace
 from lms.requirements.operations import cycles_for
+from lms.validation import Checked, Refused
 
 #: No 0/O, 1/I/L: a code read aloud or copied from a slide is typed right.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -55,18 +56,8 @@ STATUS_LABELS = {
 }
 
 
-class EventRefused(ValueError):
+class EventRefused(Refused):
     """Refused, nothing written; ``status`` is 400 (the request) or 409 (the event's state)."""
-
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-@dataclass
-class CheckedEvent:
-    values: dict[str, Any] = field(default_factory=dict)
-    errors: dict[str, str] = field(default_factory=dict)
 
 
 # Creating an event -----------------------------------------------------------------------
@@ -98,7 +89,7 @@ def _capacity(value: str) -> int | None:
     return int(text)
 
 
-def check_event_form(form: Mapping[str, Any], codes: list[str]) -> CheckedEvent:
+def check_event_form(form: Mapping[str, Any], codes: list[str]) -> Checked:
     """Every field of the event form checked at once. ``form`` is a MultiDict (the
     certification checkboxes repeat); ``codes`` are the certifications that exist."""
     units = fields.credit_units()
@@ -114,7 +105,7 @@ def check_event_form(form: Mapping[str, Any], codes: list[str]) -> CheckedEvent:
         "category": lambda v: fields.choice(v, "category", "category", fields.CATEGORIES),
         "capacity": _capacity,
     }
-    checked = CheckedEvent()
+    checked = Checked()
     for name, check in checks.items():
         raw = form.get(name, "")
         try:

@@ -10,7 +10,7 @@ Only a draft changes; a POST to any other version is a 409 with the lifecycle's 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
@@ -50,7 +50,7 @@ from lms.studio.media import (
     new_media,
     read_upload,
 )
-from lms.validation import CONTROL_CHARACTERS
+from lms.validation import CONTROL_CHARACTERS, Checked
 from quizzes import Question, Quiz, configure_quiz
 
 MAX_TITLE_CHARS = 200
@@ -67,14 +67,6 @@ REQUIRED_SCORE_MESSAGE = "The pass mark is a whole number from 1 to 100 (%)."
 
 # ---------------------------------------------------------------------------------------------
 # Checking input: every field, before anything is written.
-
-
-@dataclass
-class Checked:
-    """A form's values once checked, and the message of each field that is wrong."""
-
-    values: dict[str, Any] = field(default_factory=dict)
-    errors: dict[str, str] = field(default_factory=dict)
 
 
 def whole_number(raw: str) -> int | None:

@@ -21,6 +21,7 @@ from werkzeug.wrappers import Response
 from lms.auth import current_learner
 from lms.catalogue.models import Course, Media, Module
 from lms.db import session
+from lms.validation import Refused
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 
@@ -42,12 +43,8 @@ ALLOWED_DESCRIPTION = "PNG, JPEG, GIF, WebP, PDF, MP4, MP3 or WebM"
 ACCEPT = ",".join(ALLOWED_EXTENSIONS)
 
 
-class MediaRefused(ValueError):
+class MediaRefused(Refused):
     """An upload that is not stored; ``status`` is 400 (type) or 413 (size)."""
-
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 def max_media_bytes() -> int:
