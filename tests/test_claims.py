@@ -95,6 +95,7 @@ def test_learner_submits_a_claim_with_a_pdf(app: Flask, learner: Web) -> None:
     assert evidence.status_code == 200 and evidence.data == PDF
     assert evidence.mimetype == "application/pdf"
     assert evidence.headers["X-Content-Type-Options"] == "nosniff"
+    assert "Content-Security-Policy" in evidence.headers  # the site's own, no script
     assert "private" in evidence.headers["Cache-Control"]
 
 
@@ -402,3 +403,35 @@ def test_what_a_learner_types_is_shown_as_text(app: Flask, learner: Web, admin: 
         assert page.status_code == 200
         text = page.get_data(as_text=True)
         assert script_hazards(text) == [] and "&lt;script&gt;" in text
+
+
+def test_a_claim_counts_once_the_learner_adds_the_certification(
+    app: Flask, learner: Web, admin: Web
+) -> None:
+    """Approved before any holding was recorded, the credit still finds its certification."""
+    claim_id = submitted(app, learner)
+    page = f"/admin/claims/{claim_id}"
+    assert admin.submit(page, action=f"{page}/approve").status_code == 302
+    from lms.catalogue.models import Certification
+
+    with app.app_context():
+        wrt = (
+            app.extensions["lms"]
+            .db.session.scalars(select(Certification.id).where(Certification.code == "WRT"))
+            .one()
+        )
+    added = learner.submit(
+        "/my/certifications",
+        {"certification_id": wrt, "number": "W-77", "certified_on": "2025-06-01"},
+    )
+    assert added.status_code == 302
+    compliance = learner.get("/my/compliance").get_data(as_text=True)
+    assert "1.5 of 4" in compliance
+
+
+def test_nobody_decides_their_own_claim(app: Flask, admin: Web) -> None:
+    claim_id = submitted(app, admin)
+    page = f"/admin/claims/{claim_id}"
+    refused = admin.submit(page, action=f"{page}/approve")
+    assert refused.status_code == 403 and "your own claim" in refused.get_data(as_text=True)
+    assert ledger(app) == [] and only_claim(app).status == "pending"

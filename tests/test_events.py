@@ -43,6 +43,11 @@ def event_form(**changes: Any) -> dict[str, Any]:
     return values
 
 
+def the_event_started(app: Flask) -> None:
+    """Move the app's clock to the event's start: a roster is confirmed once it took place."""
+    app.extensions["lms"].clock.current = datetime(2026, 3, 2, 10, 0)
+
+
 def create_event(web: Web, **changes: Any) -> int:
     response = web.submit("/studio/events/new", event_form(**changes))
     assert response.status_code == 302, response.get_data(as_text=True)
@@ -261,6 +266,7 @@ def test_check_in_twice_is_one_attendance_and_one_credit(
     assert learner.submit(link).status_code == 302  # and once more by QR
     assert len(attendances(app, event_id)) == 1
     page = f"/studio/events/{event_id}"
+    the_event_started(app)
     assert trainer.submit(page, action=f"{page}/confirm").status_code == 302
     [entry] = entries(app)
     assert entry.source == "event" and entry.verification == "trainer"
@@ -401,6 +407,7 @@ def test_confirm_credits_each_attendee_once_and_not_the_removed(
     assert attendances(app, event_id)[3].method == "trainer"
 
     token = trainer.token(page)
+    the_event_started(app)
     assert trainer.submit(page, action=f"{page}/confirm").status_code == 302
     credited = entries(app)
     assert len(credited) == 3
@@ -421,7 +428,7 @@ def test_confirm_credits_each_attendee_once_and_not_the_removed(
     late = check_in_by_code(learners(1)[0], code)
     assert late.status_code == 400 and "confirmed already" in late.get_data(as_text=True)
     closed = trainer.client.post(
-        f"{page}/attendees", data={"csrf_token": token, "email": "trainer@example.com"}
+        f"{page}/attendees", data={"csrf_token": token, "email": "graduate@example.com"}
     )
     assert closed.status_code == 409
     assert len(attendances(app, event_id)) == 4
@@ -458,6 +465,7 @@ def test_removing_then_adding_back_restores_the_credit(
     assert attendances(app, event_id)[0].removed
     trainer.submit(page, {"email": "learner@example.com"}, action=f"{page}/attendees")
     assert not attendances(app, event_id)[0].removed
+    the_event_started(app)
     trainer.submit(page, action=f"{page}/confirm")
     assert len(entries(app)) == 1
 
@@ -479,6 +487,7 @@ def test_a_cancelled_event_refuses_check_in_and_confirmation(
     assert refused.status_code == 400 and "was cancelled" in refused.get_data(as_text=True)
     by_link = learner.submit(link)
     assert by_link.status_code == 400 and "was cancelled" in by_link.get_data(as_text=True)
+    the_event_started(app)
     confirm = trainer.client.post(f"{page}/confirm", data={"csrf_token": token})
     assert confirm.status_code == 409
     assert attendances(app, event_id) == [] and entries(app) == []
@@ -530,6 +539,7 @@ def test_confirming_at_once_credits_each_attendee_once(
     second = signed_in(app, "trainer@example.com", "trainer-demo-pass")
     webs = [trainer, admin, second]
     tokens = [web.token(page) for web in webs]
+    the_event_started(app)
     barrier = threading.Barrier(len(webs))
     statuses: list[int] = []
 
@@ -567,3 +577,22 @@ def test_what_a_trainer_types_is_shown_as_text(app: Flask, trainer: Web, learner
         assert page.status_code == 200
         text = page.get_data(as_text=True)
         assert script_hazards(text) == [] and "&lt;script&gt;" in text
+
+
+def test_a_roster_is_confirmed_only_once_the_event_started(
+    app: Flask, trainer: Web, learner: Web
+) -> None:
+    event_id = create_event(trainer)
+    assert check_in_by_code(learner, event_of(app, event_id).checkin_code).status_code == 302
+    page = f"/studio/events/{event_id}"
+    early = trainer.submit(page, action=f"{page}/confirm")
+    assert early.status_code == 409 and "once it has taken place" in early.get_data(as_text=True)
+    assert entries(app) == [] and event_of(app, event_id).status == "scheduled"
+
+
+def test_the_trainer_cannot_credit_themselves(app: Flask, trainer: Web) -> None:
+    event_id = create_event(trainer)
+    page = f"/studio/events/{event_id}"
+    added = trainer.submit(page, {"email": "trainer@example.com"}, action=f"{page}/attendees")
+    assert added.status_code == 400 and "cannot credit themselves" in added.get_data(as_text=True)
+    assert attendances(app, event_id) == []

@@ -153,6 +153,14 @@ def _swap(app, a: int, b: int) -> None:
     sql(app, "UPDATE lms_credit_entry SET seq = :b WHERE seq = -1", b=b)
 
 
+def _swap_ids(app, a: int, b: int) -> None:
+    """Give the entries at seq a and b each other's id (the rest of each row stays)."""
+    first, second, spare = entry_at(app, a), entry_at(app, b), 2_000_000_000
+    sql(app, "UPDATE lms_credit_entry SET id = :t WHERE id = :f", t=spare, f=first)
+    sql(app, "UPDATE lms_credit_entry SET id = :f WHERE id = :s", f=first, s=second)
+    sql(app, "UPDATE lms_credit_entry SET id = :s WHERE id = :t", s=second, t=spare)
+
+
 TAMPERING = {
     "more credits": (
         lambda app: sql(app, "UPDATE lms_credit_entry SET credits = 5 WHERE seq = 3"),
@@ -197,6 +205,13 @@ TAMPERING = {
         "head_hash",
         6,
         "the head's hash " + "f" * 64 + " is not entry {id6}'s (seq 6)",
+    ),
+    "two rows' ids swapped": (
+        # Reversals point at ids: moving one onto another entry must not pass unseen.
+        lambda app: _swap_ids(app, 2, 3),
+        "edited",
+        2,
+        "(seq 2): its contents no longer match its hash",
     ),
     "a verification level raised": (
         lambda app: sql(app, "UPDATE lms_credit_entry SET verification = 'system' WHERE seq = 4"),

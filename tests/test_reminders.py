@@ -3,6 +3,7 @@ often cron runs, only for people who are short, and only after the queueing comm
 
 from __future__ import annotations
 
+import email
 import json
 from datetime import date, timedelta
 from decimal import Decimal
@@ -179,3 +180,20 @@ def test_the_demo_rules_remind_a_holder_whose_cycle_ends_soon(
     assert _run(runner, today)["queued"] == 0
     [mail] = _mails(app)
     assert "4 CEC still needed" in mail and user.email in mail
+
+
+def test_each_certification_of_a_rule_gets_its_own_reminder(app, runner, holder):
+    from dataclasses import replace
+
+    both = _standing()
+    holder["value"] = [replace(both, certification="WRT"), replace(both, certification="CCT")]
+    assert _run(runner, DUE - timedelta(days=20))["queued"] == 2
+    assert _run(runner, DUE - timedelta(days=20))["queued"] == 0
+    subjects = [str(email.message_from_string(m)["Subject"]) for m in _mails(app)]
+    assert sorted(s.rsplit(": ", 1)[1].rstrip(")") for s in subjects) == ["CCT", "WRT"]
+
+
+def test_without_a_base_url_the_command_says_what_to_set(app, runner, holder):
+    app.config["LMS_BASE_URL"] = None
+    result = runner.invoke(args=["send-reminders"])
+    assert result.exit_code == 1 and "set LMS_BASE_URL" in result.output

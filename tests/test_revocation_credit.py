@@ -63,3 +63,14 @@ def test_reissuing_keeps_the_credit(app, demo, create_user, clock):
     with app.app_context():
         reissue(_certificate(app, user.id), clock())
     assert _ledger(app, user.id) == [("online_course", "1.00")]
+
+
+def test_revoking_a_reissued_certificate_reverses_the_credit(app, demo, create_user, clock):
+    from lms.awards.operations import reissue, revoke
+
+    app.config["LMS_BASE_URL"] = "http://lms.example"
+    user = _certified(app, create_user)
+    with app.app_context():
+        replacement = reissue(_certificate(app, user.id), clock())
+        assert revoke(replacement, "Fraud", clock()) is True
+    assert _ledger(app, user.id) == [("online_course", "1.00"), ("reversal", "-1.00")]

@@ -120,8 +120,10 @@ def _cycles(monkeypatch, *standings: Standing) -> None:
     monkeypatch.setattr(operations, "standing_of", lambda user_id, today: list(standings))
 
 
-def _standing(code: str, start: date, end: date) -> Standing:
+def _standing(code: str, start: date, end: date, counted: tuple[int, ...] = ()) -> Standing:
+    """A stand-in cycle; ``counted``: the entry ids it counts (all of them when empty)."""
     return Standing(
+        entry_ids=counted or tuple(range(1, 1000)),
         rule_code=code,
         rule_name=f"Rule {code}",
         certification_codes=(code,),
@@ -299,3 +301,21 @@ def test_hostile_text_is_shown_as_text(app, demo, clock, create_user, admin):
         html = who.get(page).get_data(as_text=True)
         assert script_hazards(html) == [], page
         assert "&lt;img src=x onerror=" in html, page
+
+
+def test_a_cycle_shows_only_the_entries_that_count_toward_it(app, learner, monkeypatch):
+    from lms.credits.models import CreditEntry
+
+    with app.app_context():
+        ids = list(
+            app.extensions["lms"].db.session.scalars(
+                select(CreditEntry.id)
+                .where(CreditEntry.user_id == learner.id)
+                .order_by(CreditEntry.id)
+            )
+        )
+    assert len(ids) > 1
+    _cycles(monkeypatch, _standing("WRT", date(2020, 1, 1), date(2030, 12, 31), (ids[0],)))
+    page = learner.web.get("/my/transcript?rule=WRT").get_data(as_text=True)
+    rows = [r for r in page.split("<tbody>")[1].split("</tbody>")[0].split("<tr") if r.strip()]
+    assert len(rows) == 1

@@ -107,8 +107,8 @@ def reject_claim_view(claim_id: int) -> Response:
     try:
         reject_claim(claim, current_learner.id, reason, now())
     except ClaimRefused as exc:
-        if exc.status == 409:
-            return _claim_page(claim, status=409, state_error=str(exc), reason=reason)
+        if exc.status in (403, 409):
+            return _claim_page(claim, status=exc.status, state_error=str(exc), reason=reason)
         return _claim_page(claim, status=exc.status, reject_error=str(exc), reason=reason)
     flash(f"Rejected: {claim.title}. The learner sees your reason.", "success")
     return redirect(url_for(".claims"))

@@ -122,9 +122,14 @@ def revoke(certificate: Certificate, reason: str, now: datetime) -> bool:
             .execution_options(synchronize_session=False)
         ).rowcount
         if won == 1:
+            # The credit hangs on the first certificate of the award; a reissue replaced it.
+            chain, current = {certificate.id}, certificate
+            while current.replaces_id is not None and current.replaces_id not in chain:
+                chain.add(current.replaces_id)
+                current = db.get(Certificate, current.replaces_id)
             for entry in db.scalars(
                 select(CreditEntry).where(
-                    CreditEntry.certificate_id == certificate.id,
+                    CreditEntry.certificate_id.in_(chain),
                     CreditEntry.reverses_id.is_(None),
                 )
             ).all():

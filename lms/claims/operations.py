@@ -204,6 +204,14 @@ def _certification_codes(unit: str) -> list[str]:
 def approve_claim(claim: CreditClaim, reviewer_id: int, now: datetime) -> None:
     """Approve and credit the claim in one transaction; commits. ClaimRefused (409) when it
     was decided already: then nothing is written."""
+    if reviewer_id == claim.user_id:
+        raise ClaimRefused("You cannot decide your own claim; another reviewer must.", 403)
+    codes = _certification_codes(claim.credit_unit)
+    cycles = cycles_for(claim.user_id, codes, claim.completed_on)
+    # Which certifications the credit counts toward, even those not held (yet): a holding
+    # recorded after the approval must still find it.
+    recorded = {str(c.get("certification")) for c in cycles}
+    cycles += [{"certification": code} for code in codes if code not in recorded]
     db = session()
     try:
         _decide(claim, "approved", reviewer_id, "", now)
@@ -218,9 +226,7 @@ def approve_claim(claim: CreditClaim, reviewer_id: int, now: datetime) -> None:
             hours=claim.hours,
             category=claim.category,
             earned_on=claim.completed_on,
-            cycles=cycles_for(
-                claim.user_id, _certification_codes(claim.credit_unit), claim.completed_on
-            ),
+            cycles=cycles,
             verification="reviewer",
             recorded_by_id=reviewer_id,
             now=now,
@@ -248,6 +254,8 @@ def check_reason(reason: str) -> str:
 def reject_claim(claim: CreditClaim, reviewer_id: int, reason: str, now: datetime) -> None:
     """Reject with a reason the learner sees; commits. ClaimRefused: 400 without a reason,
     409 when the claim was decided already."""
+    if reviewer_id == claim.user_id:
+        raise ClaimRefused("You cannot decide your own claim; another reviewer must.", 403)
     _decide(claim, "rejected", reviewer_id, check_reason(reason), now)
     session().commit()
     session().refresh(claim)

@@ -24,6 +24,8 @@ def chain_payload(entry: Any) -> dict[str, Any]:
     created: datetime = entry.created_at
     earned: date = entry.earned_on
     return {
+        # The id too: reversals point at ids, so swapping two rows' ids must break the chain.
+        "id": entry.id,
         "seq": entry.seq,
         "prev_hash": entry.prev_hash,
         "user_id": entry.user_id,

@@ -69,8 +69,11 @@ def append_entry(
         recorded_by_id=recorded_by_id,
         created_at=now.replace(microsecond=0),
     )
-    entry.entry_hash = entry_hash(entry)
+    # The hash covers the id, known once the row is in: insert with a placeholder, then seal.
+    entry.entry_hash = f"unsealed:{seq}"
     db.add(entry)
+    db.flush()
+    entry.entry_hash = entry_hash(entry)
     db.flush()
     db.execute(
         update(LedgerHead)

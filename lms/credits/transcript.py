@@ -59,6 +59,8 @@ class Period:
     end: date | None
     label: str
     rule_code: str | None = None
+    #: For a requirement's cycle: the entries that count toward it (None: every entry).
+    entry_ids: frozenset[int] | None = None
 
     def params(self) -> dict[str, str]:
         """The query parameters that choose this period again (for the download links)."""
@@ -148,7 +150,13 @@ def choose_period(params: Mapping[str, str], standings: list[Standing], today: d
                 "the list."
             )
         chosen = matching[0]
-        return Period(chosen.cycle_start, chosen.cycle_end, cycle_label(chosen), rule)
+        return Period(
+            chosen.cycle_start,
+            chosen.cycle_end,
+            cycle_label(chosen),
+            rule,
+            frozenset(chosen.entry_ids),
+        )
     if start or end:
         if start and end and start > end:
             raise PeriodError("The start date is after the end date.")
@@ -159,7 +167,13 @@ def choose_period(params: Mapping[str, str], standings: list[Standing], today: d
         return Period(start, end, label)
     if standings and not params.get("all"):
         first = _current_first(standings, today)[0]
-        return Period(first.cycle_start, first.cycle_end, cycle_label(first), first.rule_code)
+        return Period(
+            first.cycle_start,
+            first.cycle_end,
+            cycle_label(first),
+            first.rule_code,
+            frozenset(first.entry_ids),
+        )
     return Period(None, None, "All time")
 
 
@@ -217,6 +231,9 @@ def build_transcript(user: User, period: Period, now: datetime) -> Transcript:
     if period.end is not None:
         query = query.where(CreditEntry.earned_on <= period.end)
     found = session().execute(query).all()
+    if period.entry_ids is not None:  # a requirement's cycle: only what counts toward it
+        counted = period.entry_ids
+        found = [(e, p) for e, p in found if e.id in counted or e.reverses_id in counted]
     reversals = {e.reverses_id: e for e, _ in found if e.reverses_id is not None}
     rows = tuple(TranscriptRow(e, public_id, reversals.get(e.id)) for e, public_id in found)
     totals: dict[str, tuple[Decimal, Decimal]] = {}

@@ -251,6 +251,8 @@ def check_in(event: Event, user_id: int, method: str, now: datetime) -> CheckinR
             f"Check-in for “{event.title}” closed at {closes:%Y-%m-%d %H:%M} UTC; "
             "ask the trainer to add you to the roster."
         )
+    if user_id == event.owner_id:
+        raise EventRefused("You run this event: its trainer cannot check in for credit.")
     existing = _attendance_of(event.id, user_id)
     if existing is not None:
         return _existing(existing)
@@ -326,6 +328,8 @@ def add_attendee(event: Event, email: str, now: datetime) -> tuple[User, str]:
         raise EventRefused(
             "Nobody has an account with that e-mail address; they sign up first, then you add them."
         )
+    if user.id == event.owner_id:
+        raise EventRefused("You run this event: its trainer cannot credit themselves for it.")
     _lock_open_event(event)
     db = session()
     existing = _attendance_of(event.id, user.id)
@@ -371,6 +375,12 @@ def confirm_roster(event: Event, trainer_id: int, now: datetime) -> int:
     """Close the roster and credit each attendee not removed, once, in one transaction;
     commits. Returns how many were credited. EventRefused (409) when it was confirmed or
     cancelled already: nothing is written then."""
+    if now < event.starts_at:
+        raise EventRefused(
+            f"The event starts at {event.starts_at:%Y-%m-%d %H:%M} UTC; confirm the roster once "
+            "it has taken place.",
+            status=409,
+        )
     db = session()
     result = db.execute(
         update(Event)

@@ -6,6 +6,7 @@ import json
 from datetime import datetime
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from lms.clock import now
@@ -17,12 +18,16 @@ from lms.reminders.operations import send_reminders
     "--today",
     type=click.DateTime(formats=["%Y-%m-%d"]),
     default=None,
-    help="Pretend it is this date (YYYY-MM-DD), e.g. to preview a run.",
+    help="Run as if it were this date (YYYY-MM-DD); the reminders are really sent.",
 )
 @with_appcontext
 def send_reminders_command(today: datetime | None) -> None:
     """E-mail learners who are short 90, 30 and 7 days before a due date (once per window);
     prints {"queued": N, "already_sent": N, "sent": N, "failed": N}."""
+    if not current_app.config["LMS_BASE_URL"]:
+        raise click.ClickException(
+            "set LMS_BASE_URL: the reminders link to the learner's requirements page"
+        )
     moment = now()
     run = send_reminders(today.date() if today else moment.date(), moment)
     click.echo(

@@ -33,7 +33,12 @@ def window_for(days_left: int) -> int | None:
 
 def reminder_text(user: User, standing: Standing, days_left: int) -> tuple[str, str]:
     need = f"{format_number(standing.missing)} {standing.credit_unit}"
-    subject = f"{need} still needed by {standing.cycle_end.isoformat()} ({standing.rule_name})"
+    covered = standing.certification or ", ".join(standing.certification_codes)
+    if covered == "pooled":
+        covered = ", ".join(standing.certification_codes)
+    subject = (
+        f"{need} still needed by {standing.cycle_end.isoformat()} ({standing.rule_name}: {covered})"
+    )
     lines = [
         f"Hello {user.name},",
         "",
@@ -75,7 +80,11 @@ def send_reminders(today: date, now: datetime) -> ReminderRun:
                 if window is None or standing.status == "complete" or standing.missing <= 0:
                     continue
                 subject, body = reminder_text(user, standing, days_left)
-                key = f"reminder:{user_id}:{standing.rule_code}:{standing.cycle_end}:{window}"
+                # Per certification: a rule covering two held certifications reminds of each.
+                key = (
+                    f"reminder:{user_id}:{standing.rule_code}:{standing.certification}:"
+                    f"{standing.cycle_end}:{window}"
+                )
                 if queue_message(
                     db, to=user.email, subject=subject, body=body, now=now, dedupe_key=key
                 ):

@@ -47,6 +47,7 @@ def _frozen_entry_hash(row: dict) -> str:
     later changes of the application's code)."""
     cent = Decimal("0.01")
     payload = {
+        "id": row["id"],
         "seq": row["seq"],
         "prev_hash": row["prev_hash"],
         "user_id": row["user_id"],
