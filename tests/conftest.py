@@ -47,6 +47,11 @@ def _pg_truncate(url: str) -> None:
     engine = create_engine(url)
     with engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        # The rows migrations seed, as a freshly migrated database has them.
+        conn.execute(
+            text("INSERT INTO lms_ledger_head (id, seq, entry_hash) VALUES (1, 0, :h)"),
+            {"h": "0" * 64},
+        )
     engine.dispose()
 
 
