@@ -119,6 +119,8 @@ def create_draft(
         raise LifecycleError("Give the course a title (at most 200 characters).")
     if slug is not None and (not SLUG_RE.fullmatch(slug) or versions_of(slug)):
         raise LifecycleError("That web address is taken or not valid (a-z, 0-9 and dashes).")
+    claimed = parse_credits(credits)  # every check before anything is added to the session
+    provider = provider_named(provider_name)
     quiz = Quiz(title=f"{title}: final quiz", pass_percent=70, created_at=now, draw_rules=[])
     session().add(quiz)
     session().flush()
@@ -126,8 +128,8 @@ def create_draft(
         slug=slug or slug_for(title),
         title=title,
         summary=summary.strip(),
-        provider=provider_named(provider_name),
-        credits=parse_credits(credits),
+        provider=provider,
+        credits=claimed,
         credit_unit=certifications[0].credit_unit if certifications else "CEC",
         version=1,
         status="draft",

@@ -16,6 +16,7 @@ from lms.db import session
 from lms.studio import lifecycle
 from lms.studio.access import owned_course, owned_version
 from lms.studio.blueprint import bp
+from quizzes import QuizDefinitionError
 
 
 @bp.context_processor
@@ -113,7 +114,11 @@ def version_new(course: Course) -> Response:
     published = next(
         (v for v in lifecycle.versions_of(course.slug) if v.status == "published"), None
     )
-    draft = lifecycle.new_version(published or course, now())
+    try:
+        draft = lifecycle.new_version(published or course, now())
+    except QuizDefinitionError as exc:  # a question stored under rules since tightened
+        session().rollback()
+        abort(409, f"The quiz cannot be copied into a new version: {exc}.")
     session().commit()
     flash(f"Version {draft.version} is a draft copy to edit.", "success")
     return redirect(version_url(course))
