@@ -68,6 +68,8 @@ def create_app(
         _settings_from_environment(app)
     else:
         app.config.from_mapping(test_config)
+    if str(app.config.get("LMS_BASE_URL") or "").startswith("https://"):
+        app.config["SESSION_COOKIE_SECURE"] = True  # served over HTTPS: never send it in clear
     app.config.setdefault(
         "SQLALCHEMY_DATABASE_URI",
         sqlalchemy_url(app.config["LMS_DATABASE_URL"] or f"sqlite:///{instance / 'lms.sqlite3'}"),
@@ -87,7 +89,9 @@ def create_app(
     Migrate(app, app.extensions["lms"].db, directory=str(MIGRATIONS_DIR))
 
     # The standalone app owns the whole site, so LMS pages answer its errors too.
-    from lms.extension import ERROR_TITLES, render_error
+    from lms.extension import ERROR_TITLES, render_error, security_headers
+
+    app.after_request(security_headers)
 
     for code in ERROR_TITLES:
         app.register_error_handler(code, render_error)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ from wtforms.validators import ValidationError
 from lms.auth import OwnAccounts, UserAdapter, current_learner
 from lms.clock import system_clock
 from lms.db import configure_sqlite
+from lms.secret_key import require_strong_secret_key
 from lms.settings import DEFAULTS
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -32,6 +33,8 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
 }
 
 
@@ -67,6 +70,7 @@ class LMS:
     def init_app(self, app: Flask) -> None:
         for key, value in DEFAULTS.items():
             app.config.setdefault(key, value)
+        require_strong_secret_key(app)
         import lms.models  # noqa: F401  (every table must be mapped before first use)
 
         # The host's Flask-SQLAlchemy instance if it has one (shared engine and session).
@@ -94,7 +98,8 @@ class LMS:
 
 def _init_login_manager(app: Flask) -> None:
     from lms.accounts.models import User
-    from lms.db import session
+    from lms.accounts.operations import user_for_session
+    from lms.clock import now
 
     if hasattr(app, "login_manager"):
         raise RuntimeError(
@@ -107,11 +112,12 @@ def _init_login_manager(app: Flask) -> None:
 
     @manager.user_loader
     def load_user(session_id: str) -> User | None:
-        user_id, _, fingerprint = session_id.partition(":")
-        user = session().get(User, int(user_id)) if user_id.isdigit() else None
-        if user is None or user.external_id or user.password_fingerprint != fingerprint:
+        # "<user id>:<sign-in token>": valid only while that sign-in is open on the server.
+        user_id, _, token = session_id.partition(":")
+        if not user_id.isdigit():
             return None
-        return user
+        max_age = timedelta(hours=current_app.config["LMS_SESSION_MAX_AGE_HOURS"])
+        return user_for_session(int(user_id), token, now(), max_age)
 
 
 def _build_blueprint(adapter: UserAdapter) -> Blueprint:
@@ -184,11 +190,7 @@ def _build_blueprint(adapter: UserAdapter) -> Blueprint:
             "csrf_token": generate_csrf,
         }
 
-    @bp.after_request
-    def security_headers(response: Response) -> Response:
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        return response
+    bp.after_request(security_headers)
 
     bp.add_app_template_filter(render_markdown, "lms_markdown")
     bp.add_app_template_filter(format_number, "lms_number")
@@ -205,6 +207,19 @@ def _build_blueprint(adapter: UserAdapter) -> Blueprint:
         return render_error(ServiceUnavailable(f"Certificates cannot be issued yet: {error}."))
 
     return bp
+
+
+def security_headers(response: Response) -> Response:
+    """Add the security headers (the standalone app also adds them to its own error pages)."""
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    if "Cache-Control" not in response.headers and current_learner:
+        # Pages for a signed-in person stay out of shared caches, and out of the back button of
+        # a shared computer once they sign out.
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 ERROR_TITLES = {

@@ -7,6 +7,8 @@ a limit by inventing headers.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Flask, current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -19,5 +21,6 @@ def init_limits(app: Flask) -> None:
     limiter.init_app(app)
 
 
-def verify_limit() -> str:
-    return current_app.config["LMS_VERIFY_RATE_LIMIT"]
+def config_limit(key: str) -> Callable[[], str]:
+    """A limit read from the app's settings at request time (so each app may set its own)."""
+    return lambda: current_app.config[key]

@@ -2,7 +2,7 @@
 
 import certificates.models as certificates_models
 import quizzes.models as quizzes_models
-from lms.accounts.models import User
+from lms.accounts.models import LoginSession, User
 from lms.catalogue.models import Certification, Course, Holding, Media, Module, Provider
 from lms.claims.models import CreditClaim
 from lms.credits.models import CreditEntry, LedgerHead
@@ -33,5 +33,6 @@ __all__ = [
     "Module",
     "ModuleCompletion",
     "Provider",
+    "LoginSession",
     "User",
 ]

@@ -65,6 +65,17 @@ DEFAULTS: dict[str, Any] = {
     #: Minutes after an event's end during which check-in is still taken and its QR link still
     #: works (someone scanning on the way out); later the link has expired.
     "LMS_CHECKIN_GRACE_MINUTES": 60,
+    #: Hours a sign-in lasts at most; then the person signs in again (sign-out ends it sooner).
+    "LMS_SESSION_MAX_AGE_HOURS": 14 * 24,
+    #: Failed sign-ins allowed per account, from any address (Flask-Limiter syntax). Counting per
+    #: account stops guessing spread over many addresses; a locked-out person can still reset
+    #: their password.
+    "LMS_LOGIN_ACCOUNT_LIMIT": "10 per 15 minutes",
+    #: Failed sign-ins allowed per client address, whichever accounts they name.
+    "LMS_LOGIN_CLIENT_LIMIT": "30 per 15 minutes",
+    #: Password-reset e-mails per address asked for, and sign-ups and reset requests per client.
+    "LMS_RESET_EMAIL_LIMIT": "3 per hour",
+    "LMS_ACCOUNT_FORMS_CLIENT_LIMIT": "20 per hour",
     #: Seconds a password-reset link stays valid.
     "LMS_RESET_TOKEN_MAX_AGE": 3600,
     #: Shortest password accepted at sign-up and reset.

@@ -81,7 +81,10 @@ def test_host_apps_get_the_commands_under_flask_lms(database_url, tmp_path):
     from lms import LMS
 
     host = Flask("host", instance_path=str(tmp_path))
-    host.config.update(SECRET_KEY="x", SQLALCHEMY_DATABASE_URI=database_url)
+    host.config.update(
+        SECRET_KEY="the host app's own long and random secret key 9f3b",
+        SQLALCHEMY_DATABASE_URI=database_url,
+    )
     LMS(host)
     runner = host.test_cli_runner()
     assert runner.invoke(args=["lms", "init"]).exit_code == 0

@@ -38,7 +38,7 @@ class HostUser(UserMixin, HostBase):
 def _host(database_url: str, instance: Path, with_accounts: bool) -> tuple[Flask, SQLAlchemy]:
     host = Flask("host_app", instance_path=str(instance))
     host.config.update(
-        SECRET_KEY="host-secret",
+        SECRET_KEY="the host app's own long and random secret key 9f3b",
         SQLALCHEMY_DATABASE_URI=database_url,
         LMS_URL_PREFIX="/learn",
         LMS_MAIL_DIR=str(instance / "mail"),
@@ -169,7 +169,10 @@ def test_host_accounts_mode_uses_the_hosts_current_user(host_with_accounts):
 
 def test_lms_refuses_a_second_login_manager_without_an_adapter(database_url, tmp_path):
     app = Flask("clash", instance_path=str(tmp_path))
-    app.config.update(SECRET_KEY="x", SQLALCHEMY_DATABASE_URI=database_url)
+    app.config.update(
+        SECRET_KEY="the host app's own long and random secret key 9f3b",
+        SQLALCHEMY_DATABASE_URI=database_url,
+    )
     LoginManager(app)
     with pytest.raises(RuntimeError, match="FlaskLoginHostAdapter"):
         LMS(app)
@@ -177,7 +180,10 @@ def test_lms_refuses_a_second_login_manager_without_an_adapter(database_url, tmp
 
 def test_lms_shares_the_hosts_sqlalchemy_when_not_given_one(database_url, tmp_path):
     app = Flask("shared", instance_path=str(tmp_path))
-    app.config.update(SECRET_KEY="x", SQLALCHEMY_DATABASE_URI=database_url)
+    app.config.update(
+        SECRET_KEY="the host app's own long and random secret key 9f3b",
+        SQLALCHEMY_DATABASE_URI=database_url,
+    )
     host_db = SQLAlchemy(app)
     LMS(app)
     assert app.extensions["lms"].db is host_db

@@ -9,13 +9,15 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 from tests.conftest import signed_in
+from tests.html_safety import assert_secure_headers, inline_code
 
 LINK = re.compile(r'(?:href|src)="([^"#]+)"')
 #: Downloads are fetched once but not parsed for links.
 HTML = "text/html"
 
 
-def crawl(web, start: str, limit: int = 250) -> dict[str, int]:
+def crawl(web, start: str, limit: int = 250, visit=None) -> dict[str, int]:  # noqa: ANN001
+    """Follow our own links from ``start``; ``visit(path, response)`` sees every answer."""
     seen: dict[str, int] = {}
     queue = [start]
     while queue and len(seen) < limit:
@@ -24,6 +26,8 @@ def crawl(web, start: str, limit: int = 250) -> dict[str, int]:
             continue
         response = web.get(path)
         seen[path] = response.status_code
+        if visit is not None:
+            visit(path, response)
         if response.status_code == 302:
             target = urlsplit(response.headers["Location"])
             if not target.netloc:
@@ -54,9 +58,21 @@ def test_every_link_answers(app, demo, email, password):
     with app.app_context():
         seed_demo_certificates()
     web = signed_in(app, email, password)
-    seen = crawl(web, "/dashboard")
+    inline: dict[str, list[str]] = {}
+
+    def visit(path: str, response) -> None:  # noqa: ANN001
+        # Every page also carries the security headers and needs no inline script or style,
+        # so the strict Content-Security-Policy costs the page nothing.
+        assert_secure_headers(response, path)
+        if response.status_code == 200 and response.mimetype == HTML:
+            found = inline_code(response.get_data(as_text=True))
+            if found:
+                inline[path] = found
+
+    seen = crawl(web, "/dashboard", visit=visit)
     broken = {path: code for path, code in seen.items() if code >= 500 or code == 404}
     assert not broken, broken
+    assert not inline, inline
     assert len(seen) > 15, seen
 
 

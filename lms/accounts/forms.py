@@ -97,5 +97,11 @@ class ResetPasswordForm(_NewPasswordMixin, LMSForm):
     pass
 
 
+class ChangePasswordForm(_NewPasswordMixin, LMSForm):
+    current_password = PasswordField(
+        "Current password", validators=[DataRequired(), Length(max=200)]
+    )
+
+
 class ActionForm(LMSForm):
     """A button that changes state: carries only the CSRF token."""

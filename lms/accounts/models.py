@@ -6,7 +6,7 @@ import hashlib
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Index, String, text
+from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms.db import Base
@@ -43,11 +43,34 @@ class User(UserMixin, Base):
     def has_role(self, *roles: str) -> bool:
         return self.role in roles
 
+    #: The sign-in this object was loaded for (set by the login and the session loader).
+    #: Not a column (no Mapped annotation), so declarative mapping leaves it alone.
+    login_token = None
+
     @property
     def password_fingerprint(self) -> str:
-        """Changes whenever the password does: ends sessions and reset links made before."""
+        """Changes whenever the password does: ends reset links made before."""
         return hashlib.sha256((self.password_hash or "").encode()).hexdigest()[:16]
 
     def get_id(self) -> str:
-        # Flask-Login keeps this in the session; a password change makes old sessions invalid.
-        return f"{self.id}:{self.password_fingerprint}"
+        # Flask-Login keeps this in the (signed, client-side) session cookie. The token names a
+        # row of lms_login_session, so signing out ends it on the server: a copied cookie
+        # replayed afterwards finds no open sign-in.
+        return f"{self.id}:{self.login_token or ''}"
+
+
+class LoginSession(Base):
+    """One sign-in of an own account, open until sign-out, a password change or its age limit.
+
+    Only a hash of the token is stored: reading this table does not let anyone sign in.
+    """
+
+    __tablename__ = "lms_login_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("lms_user.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    #: "sign-out", "password changed", "password reset".
+    ended_reason: Mapped[str | None] = mapped_column(String(40))

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from lms.accounts.models import ROLES, User
+from lms.accounts.models import ROLES, LoginSession, User
 from lms.accounts.tokens import make_reset_token, read_reset_token, token_matches
 from lms.db import session
 from lms.mail import send_mail
@@ -105,12 +107,79 @@ def user_for_reset_token(token: str) -> User | None:
     return user
 
 
-def reset_password(token: str, new_password: str) -> User:
+def reset_password(token: str, new_password: str, now: datetime) -> User:
+    """Set a new password from a reset link; every open sign-in of the account ends."""
     user = user_for_reset_token(token)
     if user is None:
         raise AccountError(
             "This reset link is invalid, expired or already used. Ask for a new one."
         )
     user.password_hash = generate_password_hash(new_password)
+    _end_sessions(user.id, now, "password reset")
     session().commit()
     return user
+
+
+def change_password(user: User, current: str, new_password: str, now: datetime) -> None:
+    """Change a signed-in person's password; their other sign-ins end, this one stays."""
+    if not user.password_hash or not check_password_hash(user.password_hash, current):
+        raise AccountError("The current password is wrong.")
+    user.password_hash = generate_password_hash(new_password)
+    _end_sessions(user.id, now, "password changed", keep=user.login_token)
+    session().commit()
+
+
+# --- Sign-ins -------------------------------------------------------------------------------
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def open_session(user: User, now: datetime) -> str:
+    """Record a new sign-in and return its token (kept only in the person's session cookie)."""
+    token = secrets.token_urlsafe(32)
+    session().add(LoginSession(user_id=user.id, token_hash=_token_hash(token), created_at=now))
+    session().commit()
+    user.login_token = token
+    return token
+
+
+def user_for_session(user_id: int, token: str, now: datetime, max_age: timedelta) -> User | None:
+    """The account of an open, unexpired sign-in; None once it was ended or grew too old."""
+    if not token:
+        return None
+    user = session().scalar(
+        select(User)
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .where(
+            User.id == user_id,
+            User.external_id.is_(None),
+            LoginSession.token_hash == _token_hash(token),
+            LoginSession.ended_at.is_(None),
+            LoginSession.created_at > now - max_age,
+        )
+    )
+    if user is not None:
+        user.login_token = token
+    return user
+
+
+def end_session(token: str | None, now: datetime) -> None:
+    """Sign-out: the sign-in ends on the server, so a copy of the cookie no longer works."""
+    if token:
+        session().execute(
+            update(LoginSession)
+            .where(LoginSession.token_hash == _token_hash(token), LoginSession.ended_at.is_(None))
+            .values(ended_at=now, ended_reason="sign-out")
+        )
+        session().commit()
+
+
+def _end_sessions(user_id: int, now: datetime, reason: str, keep: str | None = None) -> None:
+    statement = update(LoginSession).where(
+        LoginSession.user_id == user_id, LoginSession.ended_at.is_(None)
+    )
+    if keep:
+        statement = statement.where(LoginSession.token_hash != _token_hash(keep))
+    session().execute(statement.values(ended_at=now, ended_reason=reason))

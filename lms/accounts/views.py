@@ -2,19 +2,33 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import login_user, logout_user
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from lms.accounts import operations
 from lms.accounts.forms import (
     ActionForm,
+    ChangePasswordForm,
     LoginForm,
     RegisterForm,
     ResetPasswordForm,
     ResetRequestForm,
 )
+from lms.accounts.models import User
+from lms.auth import login_required
 from lms.clock import now
+from lms.limits import config_limit, limiter
 from lms.mail import MailError
 from lms.redirects import safe_next
 from lms.urls import external_url
@@ -26,7 +40,30 @@ def _after_login() -> str:
     return safe_next(request.values.get("next")) or url_for("lms.dashboard.index")
 
 
+def _sign_in(user: User) -> None:
+    # A fresh cookie for the new sign-in: nothing from before it (or planted in it) carries over.
+    session.clear()
+    operations.open_session(user, now())
+    login_user(user)
+
+
+def _submitted_email() -> str:
+    return "account:" + operations.normalize_email(request.form.get("email", ""))
+
+
+def _failed_sign_in(response: Response) -> bool:
+    return response.status_code == 401
+
+
+_TRY_LATER = "Wait a few minutes before trying again"
+
+
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(
+    config_limit("LMS_ACCOUNT_FORMS_CLIENT_LIMIT"),
+    methods=["POST"],
+    error_message=f"Too many sign-ups from your network. {_TRY_LATER}.",
+)
 def register() -> str | Response | tuple[str, int]:
     if not current_app.config["LMS_ALLOW_REGISTRATION"]:
         abort(404)
@@ -43,14 +80,32 @@ def register() -> str | Response | tuple[str, int]:
         except operations.AccountError as exc:
             form.email.errors.append(str(exc))
             return render_template("lms/accounts/register.html", form=form), 409
-        login_user(user)
+        _sign_in(user)
         flash("Welcome! Your account is ready.", "success")
         return redirect(_after_login())
     status = 422 if form.is_submitted() else 200
     return render_template("lms/accounts/register.html", form=form), status
 
 
+# Only failed sign-ins count. Per account from any address (a guesser rotating addresses, or
+# X-Forwarded-For values, still hits it) and per client address across accounts.
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(
+    config_limit("LMS_LOGIN_ACCOUNT_LIMIT"),
+    key_func=_submitted_email,
+    scope="login-account",
+    methods=["POST"],
+    deduct_when=_failed_sign_in,
+    error_message=f"Too many failed sign-ins for this account. {_TRY_LATER}, "
+    "or reset your password.",
+)
+@limiter.limit(
+    config_limit("LMS_LOGIN_CLIENT_LIMIT"),
+    scope="login-client",
+    methods=["POST"],
+    deduct_when=_failed_sign_in,
+    error_message=f"Too many failed sign-ins from your network. {_TRY_LATER}.",
+)
 def login() -> str | Response | tuple[str, int]:
     form = LoginForm()
     if request.method == "GET":
@@ -58,7 +113,7 @@ def login() -> str | Response | tuple[str, int]:
     if form.validate_on_submit():
         user = operations.authenticate(form.email.data, form.password.data)
         if user is not None:
-            login_user(user)
+            _sign_in(user)
             return redirect(_after_login())
         form.password.errors.append("E-mail or password is wrong.")
         return render_template("lms/accounts/login.html", form=form), 401
@@ -69,12 +124,28 @@ def login() -> str | Response | tuple[str, int]:
 @bp.post("/logout")
 def logout() -> Response:
     ActionForm()  # the CSRF token was checked before this view ran
+    if current_user.is_authenticated:
+        operations.end_session(current_user.login_token, now())
     logout_user()
+    session.clear()
     flash("You are signed out.", "info")
     return redirect(url_for("lms.catalogue.index"))
 
 
 @bp.route("/reset", methods=["GET", "POST"])
+@limiter.limit(
+    config_limit("LMS_RESET_EMAIL_LIMIT"),
+    key_func=_submitted_email,
+    scope="reset-account",
+    methods=["POST"],
+    error_message=f"Several reset e-mails were sent to this address already. {_TRY_LATER}.",
+)
+@limiter.limit(
+    config_limit("LMS_ACCOUNT_FORMS_CLIENT_LIMIT"),
+    scope="reset-client",
+    methods=["POST"],
+    error_message=f"Too many reset requests from your network. {_TRY_LATER}.",
+)
 def reset_request() -> str | Response | tuple[str, int]:
     form = ResetRequestForm()
     if form.validate_on_submit():
@@ -100,10 +171,28 @@ def reset_password(token: str) -> str | Response | tuple[str, int]:
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
-            operations.reset_password(token, form.password.data)
+            operations.reset_password(token, form.password.data, now())
         except operations.AccountError:
             return render_template("lms/accounts/reset_invalid.html"), 400
         flash("Your password is changed. Sign in with the new one.", "success")
         return redirect(url_for("lms.accounts.login"))
     status = 422 if form.is_submitted() else 200
     return render_template("lms/accounts/reset_password.html", form=form), status
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password() -> str | Response | tuple[str, int]:
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            operations.change_password(
+                current_user, form.current_password.data, form.password.data, now()
+            )
+        except operations.AccountError as exc:
+            form.current_password.errors.append(str(exc))
+            return render_template("lms/accounts/change_password.html", form=form), 400
+        flash("Your password is changed. You were signed out everywhere else.", "success")
+        return redirect(url_for("lms.dashboard.index"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("lms/accounts/change_password.html", form=form), status

@@ -26,7 +26,7 @@ from lms.awards import operations as ops
 from lms.awards.issuer import issuer_profile, status_list
 from lms.clock import now
 from lms.db import session
-from lms.limits import limiter, verify_limit
+from lms.limits import config_limit, limiter
 from lms.urls import external_url
 
 bp = Blueprint("awards", __name__)
@@ -163,7 +163,7 @@ def status_list_page() -> Response:
 
 
 @bp.get("/credentials/<public_id>")
-@limiter.limit(verify_limit)
+@limiter.limit(config_limit("LMS_VERIFY_RATE_LIMIT"))
 def credential_document(public_id: str) -> Response:
     certificate = get_certificate(session(), public_id)
     if certificate is None:
@@ -175,7 +175,7 @@ def credential_document(public_id: str) -> Response:
 
 
 @bp.get("/verify/<public_id>")
-@limiter.limit(verify_limit)
+@limiter.limit(config_limit("LMS_VERIFY_RATE_LIMIT"))
 def verify_page(public_id: str) -> Response:
     wants_json = request.accept_mimetypes.best == "application/json"
     certificate = get_certificate(session(), public_id)
