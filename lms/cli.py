@@ -14,6 +14,7 @@ from lms.accounts.models import ROLES
 from lms.accounts.operations import AccountError, create_user
 from lms.awards.cli import certificates_group, keys_group
 from lms.awards.issuer import ensure_signing_key
+from lms.backup import backup_command, restore_command
 from lms.clock import now
 from lms.credits.cli import ledger_group, verify_ledger_command
 from lms.learning.cli import quizzes_group
@@ -110,5 +111,7 @@ COMMANDS = (
     verify_ledger_command,
     ledger_group,
     send_reminders_command,
+    backup_command,
+    restore_command,
 )
 lms_group = click.Group("lms", help="CEC LMS commands.", commands=list(COMMANDS))
