@@ -8,14 +8,14 @@ from typing import Any, Protocol, TypeVar
 
 from flask import current_app, g, redirect, request, url_for
 from flask_login import current_user as flask_login_user
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.local import LocalProxy
 
 from lms.accounts.models import ROLES, User
 from lms.clock import now
-from lms.db import session
+from lms.db import holds_sqlite_transaction, session
 from lms.validation import CONTROL_CHARACTERS
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -106,8 +106,23 @@ def _printable(value: object) -> str:
 
 def _mirror(external_id: str, facts: dict[str, str]) -> None:
     """Create or refresh the mirror row in its own short transaction, so the request's (and a
-    host's shared) session is never committed behind its back. (On SQLite this waits for the
-    write lock if the host wrote earlier in the same request without committing.)"""
+    host's shared) session is never committed behind its back; on SQLite, when the request's
+    transaction is already open (a POST's, or the host's pending write), in that one."""
+    db = session()
+    if holds_sqlite_transaction(db):
+        # The request's own SQLite transaction is open (a POST's BEGIN IMMEDIATE holds the
+        # write lock): a second connection would wait for it until the busy timeout. The row is
+        # written in it instead (no race to lose: the lock is ours), kept when it commits.
+        with db.no_autoflush:
+            if db.scalars(select(User.id).where(User.external_id == external_id)).first():
+                db.execute(update(User).where(User.external_id == external_id).values(**facts))
+            else:
+                db.execute(
+                    insert(User).values(
+                        external_id=external_id, password_hash=None, created_at=now(), **facts
+                    )
+                )
+        return
     engine = current_app.extensions["lms"].db.engine
     with Session(engine) as own:
         user = own.scalars(select(User).where(User.external_id == external_id)).first()

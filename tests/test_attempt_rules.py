@@ -640,21 +640,23 @@ def test_a_stale_second_session_cannot_grade_or_answer_a_graded_attempt(db, cloc
     first = start(db, quiz, clock).attempt
     second = start(db, quiz, clock, user=USER + 1).attempt
     db.commit()
-    with Session(db.get_bind()) as other:
-        stale_first = quizzes.get_attempt(other, first.id, USER)
-        stale_second = quizzes.get_attempt(other, second.id, USER + 1)
+    first_id, second_id = first.id, second.id  # read now: after a commit, reading them writes
+    # The stale session reads outside a transaction (on SQLite one would hold the write lock).
+    with Session(db.get_bind().execution_options(lms_sqlite_begin="STATEMENT")) as other:
+        stale_first = quizzes.get_attempt(other, first_id, USER)
+        stale_second = quizzes.get_attempt(other, second_id, USER + 1)
         assert stale_first.state == stale_second.state == "open"
         assert finish(db, first, clock).newly_graded
         assert finish(db, second, clock, answers(db, second, right=1), user=USER + 1).newly_graded
         db.commit()
         lost = quizzes.finish_attempt(
-            other, attempt_id=first.id, user_id=USER, responses={}, now=clock()
+            other, attempt_id=first_id, user_id=USER, responses={}, now=clock()
         )
         assert lost.newly_graded is False
         assert (lost.attempt.state, lost.attempt.score) == ("graded", Decimal(3))
         with pytest.raises(AttemptClosed):
             quizzes.save_responses(
-                other, attempt_id=second.id, user_id=USER + 1, responses={}, now=clock()
+                other, attempt_id=second_id, user_id=USER + 1, responses={}, now=clock()
             )
         other.commit()
     db.expire_all()

@@ -138,7 +138,10 @@ def test_a_grader_holding_a_stale_open_attempt_cannot_regrade_it(app, demo, crea
     failing = {key[2:]: value for key, value in wrong_key(app, SLUG).items()}
     with app.app_context():
         engine = app.extensions["lms"].db.engine
-        with Session(engine) as late, Session(engine) as first:
+        # The late grader reads outside a transaction (as a GET does): on SQLite a transaction
+        # holds the write lock from its BEGIN IMMEDIATE, so the race could not happen inside one.
+        reading = engine.execution_options(lms_sqlite_begin="STATEMENT")
+        with Session(reading) as late, Session(engine) as first:
             stale = late.get(Attempt, attempt_id)  # read (and held) before the first commit
             assert stale.state == "open"
             won = finish_attempt(
@@ -188,7 +191,8 @@ def test_a_time_out_never_overwrites_an_autosave_that_landed_meanwhile(app, cloc
         )
         db.remove()
 
-    sweeper = Session(engine)
+    # Its read outside a transaction (SQLite's BEGIN IMMEDIATE would hold off the autosave).
+    sweeper = Session(engine.execution_options(lms_sqlite_begin="STATEMENT"))
     stale = sweeper.get(Attempt, attempt_id)
     assert stale.saved_at is None  # the sweep's view, read before the autosave
     learner = Session(engine)

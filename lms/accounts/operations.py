@@ -75,10 +75,14 @@ def create_user(*, name: str, email: str, password: str, role: str, now: datetim
 
 def authenticate(email: str, password: str) -> User | None:
     user = find_user_by_email(email)
-    if user is None or not user.password_hash:
+    stored = user.password_hash if user is not None else None
+    # End the read before the deliberately slow hash check: on SQLite a POST's transaction
+    # holds the write lock, and sign-ins should not queue behind each other's hashing.
+    session().commit()
+    if not stored:
         check_password_hash(_DUMMY_HASH, password)
         return None
-    return user if check_password_hash(user.password_hash, password) else None
+    return user if check_password_hash(stored, password) else None
 
 
 def request_password_reset(email: str, reset_url: Callable[[str], str], site_name: str) -> None:

@@ -8,6 +8,7 @@ from alembic import context
 from flask import current_app
 from sqlalchemy import text
 
+from lms.db import sqlite_pragma_outside_transaction
 from lms.models import ALL_METADATA
 
 VERSION_TABLE = "lms_alembic_version"
@@ -25,8 +26,10 @@ def run_migrations() -> None:
         sqlite = connection.dialect.name == "sqlite"
         if sqlite:
             # SQLite alters a table by copying and dropping it, which foreign keys would
-            # refuse; the pragma only takes effect outside a transaction.
-            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            # refuse; the pragma only takes effect outside a transaction, so it goes before
+            # ours (BEGIN IMMEDIATE: every migration and the check below, all or nothing).
+            sqlite_pragma_outside_transaction(connection, "PRAGMA foreign_keys=OFF")
+            connection.begin()
         context.configure(
             connection=connection,
             target_metadata=ALL_METADATA,
@@ -43,7 +46,7 @@ def run_migrations() -> None:
                     raise RuntimeError(f"the migration broke foreign keys: {broken[:5]}")
         connection.commit()
         if sqlite:
-            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            sqlite_pragma_outside_transaction(connection, "PRAGMA foreign_keys=ON")
 
 
 run_migrations()
