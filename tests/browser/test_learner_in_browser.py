@@ -9,6 +9,7 @@ Nothing sleeps: Playwright's auto-waiting and ``expect`` do the waiting.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 
@@ -16,23 +17,27 @@ pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
 
 from playwright.sync_api import Page, expect  # noqa: E402
 
-from tests.browser.conftest import PHONE, accessibility_violations, open_page  # noqa: E402
+from tests.browser.conftest import DESKTOP, PHONE, Journey  # noqa: E402
 from tests.conftest import answer_key  # noqa: E402
 
 SLUG = "hot-water-extraction-fundamentals"
 TITLE = "Hot Water Extraction Fundamentals"
 NAME = "Zoë Łukasiewicz-Núñez"
+CCT = "Carpet Cleaning Technician (CCT)"
 
 
 def test_learner_signs_up_learns_passes_and_verifies_the_certificate_in_a_browser(
-    app, browser, live_server, page, problems
+    app, clock, journey, problems
 ):
-    a11y: list[str] = []
+    learner = journey("learner", viewport=DESKTOP)
+    page = learner.page
     # Sign up through the form.
     page.goto("/")
+    expect(page.get_by_role("heading", name="Online courses")).to_be_visible()
+    learner.check("catalogue")
     page.get_by_role("link", name="Sign up").click()
     expect(page.get_by_role("heading", name="Create your account")).to_be_visible()
-    a11y += accessibility_violations(page)
+    learner.check("sign-up")
     page.get_by_label("Full name").fill(NAME)
     page.get_by_label("E-mail").fill("zoe@example.org")
     page.get_by_label("Password", exact=True).fill("a long pass phrase")
@@ -40,34 +45,62 @@ def test_learner_signs_up_learns_passes_and_verifies_the_certificate_in_a_browse
     page.get_by_role("button", name="Create account").click()
     expect(page.get_by_text("Welcome! Your account is ready.")).to_be_visible()
     expect(page.get_by_role("button", name=f"Sign out ({NAME})")).to_be_visible()
+    learner.check()
+
+    # A new learner's dashboard says what to do next, and takes a certification.
+    menu = page.get_by_role("navigation", name="Main")
+    menu.get_by_role("link", name="My learning").click()
+    expect(page.get_by_text("You are not enrolled in any course yet.")).to_be_visible()
+    expect(page.locator(".total")).to_contain_text("0 CEC")
+    learner.check("dashboard-empty")
+    menu.get_by_role("link", name="My certifications").click()
+    expect(page.get_by_text("You have not added a certification yet.")).to_be_visible()
+    learner.check("certifications-empty")
+    page.get_by_label("Certification", exact=True).select_option(label=CCT)
+    page.get_by_label("Certification number").fill("CCT-77120")
+    certified_on = clock().date() - timedelta(days=180)
+    page.get_by_label("Date certified").fill(certified_on.isoformat())
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("cell", name="CCT-77120")).to_be_visible()
+    learner.check("certifications")
+    page.goto("/my/compliance")
+    expect(page.locator("section.requirement")).to_have_count(2)  # CCT's, and the pooled one
+    requirement = page.get_by_role("region", name=re.compile(r"^Carpet Cleaning Technician"))
+    expect(requirement.locator("progress")).to_have_attribute("value", "0")
+    expect(requirement).to_contain_text("0 of 2 CEC")
+    learner.check("requirements-before")
 
     # The catalogue, the course, enrolment.
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Courses").click()
+    menu.get_by_role("link", name="Courses").click()
     expect(page.get_by_role("heading", name="Online courses")).to_be_visible()
-    a11y += accessibility_violations(page)
+    learner.check()
     page.get_by_role("link", name=TITLE).click()
     expect(page.get_by_role("heading", name=TITLE, level=1)).to_be_visible()
-    a11y += accessibility_violations(page)
+    learner.check("course")
     page.get_by_role("button", name="Enrol in this course").click()
 
-    # Every module in order, then the quiz page.
+    # Every module in order, then the quiz page; the progress bar follows.
     expect(page).to_have_url(re.compile(rf"/courses/{SLUG}/modules/1$"))
     crumbs = page.locator(".crumbs")
-    a11y += accessibility_violations(page)
     expect(crumbs).to_contain_text(re.compile(r"Module 1 of \d+"))
     total = int(re.search(r"Module 1 of (\d+)", crumbs.inner_text()).group(1))
     assert total >= 2
+    progress = page.get_by_role("progressbar", name="Course progress")
     for position in range(1, total + 1):
         expect(page).to_have_url(re.compile(rf"/courses/{SLUG}/modules/{position}$"))
         expect(crumbs).to_contain_text(f"Module {position} of {total}")
+        expect(progress).to_have_attribute("value", str(position - 1))
+        expect(progress).to_have_attribute("max", str(total))
+        learner.check("module" if position == 1 else None)
         page.get_by_role("button", name="Mark as done and continue").click()
     expect(page).to_have_url(re.compile(rf"/courses/{SLUG}/quiz$"))
+    learner.check("quiz-start")
 
     # The quiz: every question answered correctly, by checking its inputs.
     page.get_by_role("button", name="Start the quiz").click()
     submit = page.get_by_role("button", name="Submit answers")
     expect(submit).to_be_visible()
-    a11y += accessibility_violations(page)
+    learner.check("quiz-open")
     key = answer_key(app, SLUG)
     expect(page.locator("fieldset.question")).to_have_count(len(key))
     for name, choice_ids in key.items():
@@ -77,42 +110,79 @@ def test_learner_signs_up_learns_passes_and_verifies_the_certificate_in_a_browse
             expect(box).to_be_checked()
     submit.click()
     expect(page.get_by_role("heading", name="You passed")).to_be_visible()
-    a11y += accessibility_violations(page)
     expect(page.locator(".result.pass")).to_contain_text("100")
+    learner.check("result")
 
-    # The certificate, then its public verification page.
+    # The certificate, on screen and printed.
     page.get_by_role("link", name="View your certificate").click()
     expect(page.get_by_role("heading", name="Certificate of completion")).to_be_visible()
-    a11y += accessibility_violations(page)
     expect(page.locator(".facts-list")).to_contain_text(NAME)
     expect(page.locator(".facts-list")).to_contain_text(TITLE)
-    # On a phone, the certificate and the dashboard with its credit log fit the width.
-    page.set_viewport_size(PHONE)
-    _assert_no_horizontal_scroll(page)
+    expect(page.locator(".facts-list")).to_contain_text("CCT-77120")
+    learner.check("certificate")
     certificate_url = page.url
-    page.goto("/dashboard")
-    expect(page.locator(".total")).to_contain_text("1 CEC")
-    a11y += accessibility_violations(page)
-    _assert_no_horizontal_scroll(page)
-    page.goto(certificate_url)
-    page.set_viewport_size({"width": 1280, "height": 800})
     public_link = page.locator('main a[href^="http"][href*="/verify/"]')
-    absolute_url = public_link.get_attribute("href")
+    absolute_url = public_link.first.get_attribute("href")
+    _printed(learner, "certificate")
+
+    # The course page, the dashboard, the requirement met by half, the transcript.
+    page.goto(f"/courses/{SLUG}")
+    expect(page.get_by_text(f"{total} of {total} modules done")).to_be_visible()
+    expect(page.get_by_role("progressbar", name="Course progress")).to_have_attribute(
+        "value", str(total)
+    )
+    learner.check("course-done")
+    menu.get_by_role("link", name="My learning").click()
+    expect(page.locator(".total")).to_contain_text("1 CEC")
+    course_progress = page.get_by_role("progressbar", name=f"Progress in {TITLE}")
+    expect(course_progress).to_have_attribute("value", str(total))
+    expect(course_progress).to_have_attribute("max", str(total))
+    learner.check("dashboard")
+    page.goto("/my/compliance")
+    expect(requirement.locator("progress")).to_have_attribute("value", "1")
+    expect(requirement).to_contain_text("1 of 2 CEC")
+    learner.check("requirements-after")
+    page.goto("/my/transcript")
+    expect(page.get_by_role("heading", name="My transcript")).to_be_visible()
+    expect(page.locator("table.report tbody tr")).to_have_count(1)
+    learner.check("transcript")
+    _printed(learner, "transcript")
+
+    # The public verification page, reached from the certificate.
+    page.goto(certificate_url)
+    learner.check()
     page.get_by_role("link", name="Public verification page").click()
     expect(page.get_by_role("heading", name="Valid certificate")).to_be_visible()
-    a11y += accessibility_violations(page)
     expect(page.locator(".checks li.fail")).to_have_count(0)
     assert page.url == absolute_url  # the link printed on the PDF leads to this very page
+    learner.check()
 
-    # Anyone can verify it: a fresh browser context, signed out.
-    stranger = open_page(browser, live_server, problems)
-    stranger.goto(absolute_url)
-    expect(stranger.get_by_role("heading", name="Valid certificate")).to_be_visible()
-    expect(stranger.get_by_role("link", name="Sign in")).to_be_visible()
-    stranger.context.close()
+    # Anyone can verify it: a fresh browser context, signed out, on a phone.
+    stranger = journey("stranger", viewport=PHONE, is_mobile=True, has_touch=True)
+    stranger.page.goto(absolute_url)
+    expect(stranger.page.get_by_role("heading", name="Valid certificate")).to_be_visible()
+    expect(stranger.page.get_by_role("link", name="Sign in")).to_be_visible()
+    stranger.check("verify")
+    _assert_no_horizontal_scroll(stranger.page)
 
-    assert a11y == []
+    learner.finish()
+    stranger.finish()
     assert problems == []
+
+
+def _printed(tab: Journey, shot: str) -> None:
+    """The page as printed: no site menu, buttons or forms; the facts themselves stay."""
+    page = tab.page
+    page.emulate_media(media="print")
+    try:
+        expect(page.locator("header.site")).to_be_hidden()
+        expect(page.locator("footer.site")).to_be_hidden()
+        for button in page.locator("main button, main .button").all():
+            expect(button).to_be_hidden()
+        expect(page.locator("main h1")).to_be_visible()
+        tab.print_screenshot(shot)
+    finally:
+        page.emulate_media(media="screen")
 
 
 def _assert_no_horizontal_scroll(page: Page) -> None:
