@@ -63,10 +63,31 @@ def make_app(database_url: str, instance: Path, **config: Any) -> Flask:
             "SQLALCHEMY_DATABASE_URI": database_url,
             "LMS_MAIL_BACKEND": "file",
             "LMS_MAIL_DIR": str(instance / "mail"),
+            # Many tests move the injected clock by months while someone stays signed in; the
+            # sign-in age limit has its own tests (tests/security/test_sessions.py).
+            "LMS_SESSION_MAX_AGE_HOURS": 24 * 365 * 20,
             **config,
         },
         instance_path=str(instance),
     )
+
+
+@pytest.fixture(autouse=True)
+def quick_password_hashes(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One-round PBKDF2 instead of scrypt (0.1 s a hash, and every test signs people up and
+    in): hashing cost is not what most tests are about. Tests marked
+    ``real_password_hashing`` keep the production hash (tests/test_accounts.py)."""
+    if request.node.get_closest_marker("real_password_hashing"):
+        return
+    from werkzeug.security import generate_password_hash
+
+    from lms.accounts import operations
+
+    def quick(password: str) -> str:
+        return generate_password_hash(password, method="pbkdf2:sha256:1")
+
+    monkeypatch.setattr(operations, "generate_password_hash", quick)
+    monkeypatch.setattr(operations, "_DUMMY_HASH", quick("not-a-real-password"))
 
 
 @pytest.fixture(scope="session")

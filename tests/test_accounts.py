@@ -297,3 +297,13 @@ def test_course_pages_send_anonymous_visitors_to_sign_in_and_back(client, demo):
         response = client.get(path)
         assert response.status_code == 302
         assert response.headers["Location"] == f"/login?next={path}"
+
+
+@pytest.mark.real_password_hashing
+def test_passwords_are_stored_with_scrypt_never_in_clear(app, create_user):
+    user = create_user(password="correct horse battery")
+    with app.app_context():
+        stored = app.extensions["lms"].db.session.get(User, user.id).password_hash
+    assert stored.startswith("scrypt:") and "correct horse battery" not in stored
+    signed_in_page = Web(app.test_client())
+    signed_in_page.login(user.email, "correct horse battery")

@@ -28,7 +28,6 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 from werkzeug.routing import Rule
-from werkzeug.security import generate_password_hash
 from werkzeug.test import TestResponse
 
 from certificates.models import Certificate
@@ -102,18 +101,6 @@ PUBLIC_WITHOUT_ARGUMENTS: dict[str, str] = {
     "lms.awards.issuer_page": "the issuer profile with its public keys, for verifiers",
     "lms.awards.status_list_page": "the signed revocation list, for verifiers",
 }
-
-
-@pytest.fixture(autouse=True)
-def _quick_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Passwords hashed with one PBKDF2 round instead of scrypt while these tests run: they sign
-    in six people each and are about access, not password storage (tests/test_accounts.py)."""
-    import lms.accounts.operations as accounts
-
-    def quick(password: str, **_ignored: Any) -> str:
-        return generate_password_hash(password, method="pbkdf2:sha256:1")
-
-    monkeypatch.setattr(accounts, "generate_password_hash", quick)
 
 
 # The people --------------------------------------------------------------------------------

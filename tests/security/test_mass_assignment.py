@@ -11,10 +11,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-import pytest
 from flask import Flask
 from sqlalchemy import func, inspect, select
-from werkzeug.security import generate_password_hash
 
 from certificates.models import Certificate
 from lms.accounts.models import User
@@ -45,18 +43,6 @@ PNG = (
     b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00"
     b"\x00\x00IEND\xaeB`\x82"
 )
-
-
-@pytest.fixture(autouse=True)
-def _quick_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    """One PBKDF2 round instead of scrypt while these tests run: they are about the fields a
-    form stores, not password storage (tests/test_accounts.py is)."""
-    import lms.accounts.operations as accounts
-
-    def quick(password: str, **_ignored: Any) -> str:
-        return generate_password_hash(password, method="pbkdf2:sha256:1")
-
-    monkeypatch.setattr(accounts, "generate_password_hash", quick)
 
 
 def smuggled(other_id: int, *, real: set[str] | frozenset[str] = frozenset()) -> dict[str, str]:

@@ -21,7 +21,6 @@ from urllib.parse import quote, unquote, urlsplit
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from werkzeug.security import generate_password_hash
 from werkzeug.test import TestResponse
 
 HOSTILE = [
@@ -109,16 +108,6 @@ def token_of(page: str) -> str:
     return match.group(1)
 
 
-@pytest.fixture
-def cheap_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    """New passwords hashed with a fast setting: this file signs up and in a few hundred
-    times, and the hashing cost is not what it tests."""
-    monkeypatch.setattr(
-        "lms.accounts.operations.generate_password_hash",
-        lambda password: generate_password_hash(password, method="pbkdf2:sha256:1000"),
-    )
-
-
 class Visitor:
     """Fresh browsers for one case, each from an address of its own (the sign-up limit is per
     client address; every sign-in here succeeds, and only failed ones are limited)."""
@@ -192,9 +181,7 @@ def outcomes(visitor: Visitor, target: str) -> Iterator[tuple[str, str | None, s
         yield place, location, location
 
 
-def test_no_hostile_next_leaves_the_site(
-    app: Flask, create_user: Callable[..., Any], cheap_hashes: None
-) -> None:
+def test_no_hostile_next_leaves_the_site(app: Flask, create_user: Callable[..., Any]) -> None:
     assert len(HOSTILE) >= 25
     visitor = Visitor(app, create_user)
     leaks = []
@@ -219,9 +206,7 @@ def test_no_hostile_next_leaves_the_site(
 
 
 @pytest.mark.parametrize("target", LOCAL)
-def test_a_local_next_is_kept(
-    app: Flask, create_user: Callable[..., Any], cheap_hashes: None, target: str
-) -> None:
+def test_a_local_next_is_kept(app: Flask, create_user: Callable[..., Any], target: str) -> None:
     """The positive control: the same places keep a path on this site."""
     visitor = Visitor(app, create_user)
     places = list(outcomes(visitor, target))
@@ -241,7 +226,7 @@ def test_a_local_next_is_kept(
     ],
 )
 def test_the_sign_in_detour_keeps_the_visitor_on_the_site(
-    app: Flask, create_user: Callable[..., Any], cheap_hashes: None, page: str, kept: bool
+    app: Flask, create_user: Callable[..., Any], page: str, kept: bool
 ) -> None:
     """``login_required`` sends an anonymous visitor to sign in and back: both hops local."""
     visitor = Visitor(app, create_user)

@@ -33,7 +33,6 @@ from flask import Flask
 from flask.testing import FlaskClient
 from markupsafe import escape
 from sqlalchemy import select
-from werkzeug.security import generate_password_hash
 from werkzeug.test import TestResponse
 
 from certificates.models import Certificate
@@ -500,19 +499,6 @@ def publish_short_course(app: Flask, coach: Browser, boss: Browser) -> str:
 
 
 # The tests ----------------------------------------------------------------------------------------
-
-
-@pytest.fixture(autouse=True)
-def quick_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Password hashing is not what this module tests, and werkzeug's scrypt costs 0.1 s or
-    more a hash for every demo account, sign-up and (failed) sign-in: the accounts made here,
-    and the stand-in hash a sign-in with an unknown address is checked against, get a
-    one-round PBKDF2 hash instead."""
-    from lms.accounts import operations
-
-    quick = functools.partial(generate_password_hash, method="pbkdf2:sha256:1")
-    monkeypatch.setattr(operations, "generate_password_hash", quick, raising=False)
-    monkeypatch.setattr(operations, "_DUMMY_HASH", quick("not-a-real-password"), raising=False)
 
 
 def test_the_corpus_and_the_field_list_are_complete() -> None:
