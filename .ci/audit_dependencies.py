@@ -7,6 +7,17 @@ import json
 import subprocess
 import sys
 
+#: What pip-audit's errors say when the advisory source is out of reach.
+NETWORK_ERRORS = (
+    "ConnectionError",
+    "NewConnectionError",
+    "Max retries exceeded",
+    "Temporary failure in name resolution",
+    "Name or service not known",
+    "timed out",
+    "Network is unreachable",
+)
+
 
 def main() -> int:
     run = subprocess.run(  # noqa: S603
@@ -27,9 +38,14 @@ def main() -> int:
     try:
         report = json.loads(run.stdout)
     except json.JSONDecodeError:
-        print("pip-audit: the advisory source could not be reached; dependencies NOT audited.")
-        print((run.stderr or run.stdout).strip()[-2000:])
-        return 0
+        output = (run.stderr or run.stdout).strip()
+        if any(sign in output for sign in NETWORK_ERRORS):
+            print("pip-audit: the advisory source could not be reached; dependencies NOT audited.")
+            print(output[-2000:])
+            return 0
+        print("pip-audit did not run (not a network problem):")
+        print(output[-2000:])
+        return 1
     dependencies = report.get("dependencies", [])
     vulnerable = [d for d in dependencies if d.get("vulns")]
     skipped = [d for d in dependencies if d.get("skip_reason")]

@@ -458,6 +458,14 @@ def restore_postgresql(
         raise _missing_tool("pg_restore", pg_restore_argv(conninfo, source_path), env)
     summary = read_archive(source_path)
     check_restorable(summary, source_path)
+    if behind_head(summary) and inspect(engine).has_table(VERSION_TABLE):
+        # pg_restore --clean drops only what the archive holds: newer tables would stay and
+        # block both the restore and the upgrade after it.
+        raise BackupError(
+            f"{source_path} is at schema revision {', '.join(summary.revisions)}, older than "
+            "this database's: restore it into an empty database, then run `lms init` "
+            "(docs/OPERATIONS.md)"
+        )
     engine.dispose()  # our own idle pooled connections are not the ones to warn about
     others = _other_sessions(engine)
     if others:
@@ -496,10 +504,29 @@ def restore_database(
         live = _sqlite_path(engine)
         restored = restore_sqlite(live, source, busy_timeout_ms=busy_timeout_ms, confirm=confirm)
         engine.dispose()  # fresh connections (and their pragmas) for whatever runs next
-        return restored
-    if engine.dialect.name == "postgresql":
-        return restore_postgresql(engine, source, confirm=confirm)
-    raise BackupError(f"restores of {engine.dialect.name} databases are not supported")
+    elif engine.dialect.name == "postgresql":
+        restored = restore_postgresql(engine, source, confirm=confirm)
+    else:
+        raise BackupError(f"restores of {engine.dialect.name} databases are not supported")
+    if restored is not None:
+        end_restored_sign_ins(engine)
+    return restored
+
+
+def end_restored_sign_ins(engine: Engine) -> None:
+    """Sign-ins open in the backup end: a cookie signed out (or a password changed) since the
+    backup was taken must not come back to life with it."""
+    from lms.accounts.models import LoginSession
+    from lms.clock import now
+
+    if not inspect(engine).has_table(LoginSession.__tablename__):
+        return  # a backup from before sign-ins were recorded
+    with engine.begin() as connection:
+        connection.execute(
+            LoginSession.__table__.update()
+            .where(LoginSession.ended_at.is_(None))
+            .values(ended_at=now(), ended_reason="restore")
+        )
 
 
 def _describe(engine: Engine) -> str:

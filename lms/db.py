@@ -49,17 +49,19 @@ def session() -> Session:
 
 def sqlite_begin_mode(connection: Connection) -> SqliteBegin:
     """How a transaction on SQLite begins: as the ``lms_sqlite_begin`` execution option says;
-    else ``STATEMENT`` in a request whose method is safe (GET must not write: its reads lock
-    nothing and see the newest commits, a host's short transaction included); else (unsafe
-    requests, CLI commands, any code outside a request) ``IMMEDIATE``."""
+    else ``IMMEDIATE`` in a request whose method is unsafe (POST: everything it read still
+    holds when it writes); else ``STATEMENT`` (GETs must not write; CLI commands and other code
+    outside a request must not hold the write lock while they only read, e.g. between an
+    e-mail's commit and its sending, or while ``lms demo`` serves: their first write begins
+    IMMEDIATE)."""
     chosen = connection.get_execution_options().get(SQLITE_BEGIN)
     if chosen is not None:
         if chosen not in ("IMMEDIATE", "DEFERRED", "STATEMENT"):
             raise ValueError(f"{SQLITE_BEGIN} must be IMMEDIATE, DEFERRED or STATEMENT: {chosen!r}")
         return chosen
-    if has_request_context() and request.method in SAFE_METHODS:
-        return "STATEMENT"
-    return "IMMEDIATE"
+    if has_request_context() and request.method not in SAFE_METHODS:
+        return "IMMEDIATE"
+    return "STATEMENT"
 
 
 def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:

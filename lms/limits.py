@@ -13,7 +13,14 @@ from flask import Flask, current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
-limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
+
+def client_address() -> str:
+    """The client's address; never empty (Flask-Limiter skips a limit whose key is empty, and
+    a unix-socket server may pass no address)."""
+    return get_remote_address() or "no-address"
+
+
+limiter = Limiter(key_func=client_address, default_limits=[], headers_enabled=True)
 
 
 def init_limits(app: Flask) -> None:

@@ -422,3 +422,31 @@ def test_libpq_url_from_the_sqlalchemy_url():
         "postgresql://postgres@127.0.0.1/test",
         {},
     )
+
+
+def test_a_restore_ends_the_sign_ins_the_backup_holds(app, runner, create_user, tmp_path):
+    """A cookie signed out after the backup must not come back to life with the restore."""
+    from tests.conftest import Web, signed_in
+
+    needs_pg_tools(app)
+    user = create_user()
+    web = signed_in(app, user.email, user.plain_password)
+    cookie = web.client.get_cookie("session").value
+    path = tmp_path / "sessions.backup"
+    assert runner.invoke(args=["backup", str(path)]).exit_code == 0
+    web.logout()
+
+    result = runner.invoke(args=["restore", "--yes", str(path)])
+
+    assert result.exit_code == 0, result.output
+    replay = Web(app.test_client())
+    replay.client.set_cookie("session", cookie)
+    assert replay.get("/dashboard").status_code == 302
+    with app.app_context():
+        reasons = (
+            app.extensions["lms"]
+            .db.session.execute(text("SELECT ended_reason FROM lms_login_session"))
+            .scalars()
+            .all()
+        )
+    assert reasons == ["restore"]

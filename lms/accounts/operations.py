@@ -91,6 +91,9 @@ def request_password_reset(email: str, reset_url: Callable[[str], str], site_nam
     if user is None or not user.password_hash:
         return
     link = reset_url(make_reset_token(user))
+    # Nothing to write: end the read before sending (on SQLite a POST's transaction holds the
+    # write lock, which a slow mail server must not keep from everyone else).
+    session().commit()
     send_mail(
         user.email,
         f"{site_name}: reset your password",
@@ -125,11 +128,14 @@ def reset_password(token: str, new_password: str, now: datetime) -> User:
 
 
 def change_password(user: User, current: str, new_password: str, now: datetime) -> None:
-    """Change a signed-in person's password; their other sign-ins end, this one stays."""
-    if not user.password_hash or not check_password_hash(user.password_hash, current):
+    """Change a signed-in person's password and end every sign-in of theirs, this one too (its
+    cookie may be the stolen one): the caller signs them in afresh."""
+    stored = user.password_hash
+    session().commit()  # end the read before the slow hash check (see authenticate)
+    if not stored or not check_password_hash(stored, current):
         raise AccountError("The current password is wrong.")
     user.password_hash = generate_password_hash(new_password)
-    _end_sessions(user.id, now, "password changed", keep=user.login_token)
+    _end_sessions(user.id, now, "password changed")
     session().commit()
 
 
@@ -169,21 +175,20 @@ def user_for_session(user_id: int, token: str, now: datetime, max_age: timedelta
     return user
 
 
-def end_session(token: str | None, now: datetime) -> None:
+def end_session(token: str | None, now: datetime, reason: str = "sign-out") -> None:
     """Sign-out: the sign-in ends on the server, so a copy of the cookie no longer works."""
     if token:
         session().execute(
             update(LoginSession)
             .where(LoginSession.token_hash == _token_hash(token), LoginSession.ended_at.is_(None))
-            .values(ended_at=now, ended_reason="sign-out")
+            .values(ended_at=now, ended_reason=reason)
         )
         session().commit()
 
 
-def _end_sessions(user_id: int, now: datetime, reason: str, keep: str | None = None) -> None:
-    statement = update(LoginSession).where(
-        LoginSession.user_id == user_id, LoginSession.ended_at.is_(None)
+def _end_sessions(user_id: int, now: datetime, reason: str) -> None:
+    session().execute(
+        update(LoginSession)
+        .where(LoginSession.user_id == user_id, LoginSession.ended_at.is_(None))
+        .values(ended_at=now, ended_reason=reason)
     )
-    if keep:
-        statement = statement.where(LoginSession.token_hash != _token_hash(keep))
-    session().execute(statement.values(ended_at=now, ended_reason=reason))

@@ -41,7 +41,10 @@ def _after_login() -> str:
 
 
 def _sign_in(user: User) -> None:
-    # A fresh cookie for the new sign-in: nothing from before it (or planted in it) carries over.
+    # A fresh cookie for the new sign-in: nothing from before it (or planted in it) carries
+    # over, and a sign-in this browser had before ends on the server.
+    if current_user.is_authenticated:
+        operations.end_session(current_user.login_token, now(), "signed in again")
     session.clear()
     operations.open_session(user, now())
     login_user(user)
@@ -53,6 +56,14 @@ def _submitted_email() -> str:
 
 def _failed_sign_in(response: Response) -> bool:
     return response.status_code == 401
+
+
+def _signed_in_account() -> str:
+    return "account-id:" + (current_user.get_id() or "anonymous").partition(":")[0]
+
+
+def _wrong_current_password(response: Response) -> bool:
+    return response.status_code == 400
 
 
 _TRY_LATER = "Wait a few minutes before trying again"
@@ -96,8 +107,7 @@ def register() -> str | Response | tuple[str, int]:
     scope="login-account",
     methods=["POST"],
     deduct_when=_failed_sign_in,
-    error_message=f"Too many failed sign-ins for this account. {_TRY_LATER}, "
-    "or reset your password.",
+    error_message=f"Too many failed sign-ins for this account. {_TRY_LATER}.",
 )
 @limiter.limit(
     config_limit("LMS_LOGIN_CLIENT_LIMIT"),
@@ -182,6 +192,14 @@ def reset_password(token: str) -> str | Response | tuple[str, int]:
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
+@limiter.limit(
+    config_limit("LMS_LOGIN_ACCOUNT_LIMIT"),
+    key_func=_signed_in_account,
+    scope="password-change",
+    methods=["POST"],
+    deduct_when=_wrong_current_password,
+    error_message=f"Too many wrong current passwords. {_TRY_LATER}.",
+)
 def change_password() -> str | Response | tuple[str, int]:
     form = ChangePasswordForm()
     if form.validate_on_submit():
@@ -192,6 +210,7 @@ def change_password() -> str | Response | tuple[str, int]:
         except operations.AccountError as exc:
             form.current_password.errors.append(str(exc))
             return render_template("lms/accounts/change_password.html", form=form), 400
+        _sign_in(current_user._get_current_object())
         flash("Your password is changed. You were signed out everywhere else.", "success")
         return redirect(url_for("lms.dashboard.index"))
     status = 422 if form.is_submitted() else 200

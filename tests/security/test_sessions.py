@@ -54,11 +54,13 @@ def test_signing_out_ends_only_that_sign_in(app, create_user):
     assert _signed_in(laptop.get(PRIVATE_PAGE))
 
 
-def test_a_password_change_ends_the_other_sign_ins_and_keeps_this_one(app, create_user):
+def test_a_password_change_ends_every_sign_in_and_signs_this_browser_in_afresh(app, create_user):
     user = create_user()
     here = signed_in(app, user.email, user.plain_password)
     elsewhere = signed_in(app, user.email, user.plain_password)
     stolen = elsewhere.client.get_cookie("session").value
+    # A copy of this browser's own cookie (perhaps why the password is being changed).
+    copied_here = here.client.get_cookie("session").value
 
     response = here.submit(
         "/account/password",
@@ -73,12 +75,39 @@ def test_a_password_change_ends_the_other_sign_ins_and_keeps_this_one(app, creat
     assert _signed_in(here.get(PRIVATE_PAGE))
     assert not _signed_in(elsewhere.get(PRIVATE_PAGE))
     assert not _signed_in(_replay(app, stolen).get(PRIVATE_PAGE))
+    assert not _signed_in(_replay(app, copied_here).get(PRIVATE_PAGE))
     # The new password works, the old one does not.
     signed_in(app, user.email, "a brand new passphrase")
     refused = Web(app.test_client()).submit(
         "/login", {"email": user.email, "password": user.plain_password}
     )
     assert refused.status_code == 401
+
+
+def test_signing_in_again_ends_the_sign_in_this_browser_had(app, create_user):
+    user = create_user()
+    web = signed_in(app, user.email, user.plain_password)
+    earlier = web.client.get_cookie("session").value
+    web.login(user.email, user.plain_password)
+    assert web.client.get_cookie("session").value != earlier
+    assert not _signed_in(_replay(app, earlier).get(PRIVATE_PAGE))
+    assert _signed_in(web.get(PRIVATE_PAGE))
+
+
+def test_wrong_current_passwords_are_limited(app, create_user):
+    app.config["LMS_LOGIN_ACCOUNT_LIMIT"] = "3 per 15 minutes"
+    user = create_user()
+    web = signed_in(app, user.email, user.plain_password)
+    wrong = {
+        "current_password": "guess",
+        "password": "new passphrase 1",
+        "confirm": "new passphrase 1",
+    }
+    codes = [web.submit("/account/password", wrong).status_code for _ in range(4)]
+    assert codes == [400, 400, 400, 429]
+    right = {**wrong, "current_password": user.plain_password}
+    assert web.submit("/account/password", right).status_code == 429
+    signed_in(app, user.email, user.plain_password)  # the password did not change
 
 
 def test_a_wrong_current_password_changes_nothing(app, create_user):
