@@ -19,7 +19,7 @@ NAMING_CONVENTION = {
 
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
-#: Requests with these methods must not write (the same set as the CSRF check's).
+#: Requests with these methods must not write: the CSRF check (lms.extension) skips them.
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
 #: Execution option naming how a transaction begins on SQLite (ignored elsewhere), e.g.

@@ -17,12 +17,11 @@ from wtforms.validators import ValidationError
 
 from lms.auth import OwnAccounts, UserAdapter, current_learner
 from lms.clock import system_clock
-from lms.db import configure_sqlite
+from lms.db import SAFE_METHODS, configure_sqlite
 from lms.secret_key import require_strong_secret_key
 from lms.settings import DEFAULTS
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 #: Sent with every LMS response (a host may overwrite them in its own after_request).
 #: The pages need no script and no inline style; module images may come from https sites.
 SECURITY_HEADERS = {
