@@ -74,3 +74,27 @@ def test_revoking_a_reissued_certificate_reverses_the_credit(app, demo, create_u
         replacement = reissue(_certificate(app, user.id), clock())
         assert revoke(replacement, "Fraud", clock()) is True
     assert _ledger(app, user.id) == [("online_course", "1.00"), ("reversal", "-1.00")]
+
+
+def test_a_revoked_certificate_cannot_be_reissued_back_to_valid(app, admin, create_user, clock):
+    """Revoking reversed the credit: a replacement would be a valid certificate for a credit
+    the log no longer holds. The page offers no reissue, and the route refuses it."""
+    from certificates import Certificate
+    from lms.awards.operations import revoke
+
+    app.config["LMS_BASE_URL"] = "http://lms.example"
+    user = _certified(app, create_user)
+    with app.app_context():
+        certificate = _certificate(app, user.id)
+        public_id = certificate.public_id
+        assert revoke(certificate, "Issued in error", clock()) is True
+    page = f"/certificates/{public_id}"
+    shown = admin.get(page).get_data(as_text=True)
+    assert "Issued in error" in shown and f"{page}/reissue" not in shown
+    refused = admin.submit(page, action=f"{page}/reissue")
+    assert refused.status_code == 409
+    assert "A revoked certificate cannot be reissued" in refused.get_data(as_text=True)
+    with app.app_context():
+        db = app.extensions["lms"].db.session
+        assert db.scalars(select(Certificate).where(Certificate.replaces_id.is_not(None))).all() == []
+    assert _ledger(app, user.id) == [("online_course", "1.00"), ("reversal", "-1.00")]

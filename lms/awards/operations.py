@@ -154,6 +154,10 @@ def reissue(certificate: Certificate, now: datetime) -> Certificate:
     linked to the old one, which is revoked with a note pointing at the new one."""
     if replacement_of(certificate) is not None:
         raise AwardError("This certificate was already reissued; reissue the newest one.")
+    if certificate.revoked_at is not None:
+        # Its credit was reversed when it was revoked; a replacement would be a valid
+        # certificate for a credit the log no longer holds.
+        raise AwardError("A revoked certificate cannot be reissued.")
     user, course = _award_of(certificate)
     prepare_signing()
     db = session()
@@ -171,12 +175,14 @@ def reissue(certificate: Certificate, now: datetime) -> Certificate:
             # A correction, not a renewal: the replacement ends when the original did.
             valid_until=datetime.strptime(old_end, "%Y-%m-%dT%H:%M:%SZ") if old_end else None,
         )
-        db.execute(
+        replaced = db.execute(
             update(Certificate)
             .where(Certificate.id == certificate.id, Certificate.revoked_at.is_(None))
             .values(revoked_at=now, revocation_reason=f"Replaced by certificate {new.public_id}")
             .execution_options(synchronize_session=False)
         )
+        if replaced.rowcount != 1:  # revoked meanwhile by another admin
+            raise AwardError("A revoked certificate cannot be reissued.")
         db.commit()
     except IntegrityError:
         # A second reissue of the same certificate raced this one: the unique award key
