@@ -12,16 +12,19 @@ from flask import Blueprint, Flask, Response, abort, current_app, g, render_temp
 from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
-from werkzeug.exceptions import ServiceUnavailable
+from werkzeug.exceptions import RequestEntityTooLarge, ServiceUnavailable
 from wtforms.validators import ValidationError
 
 from lms.auth import OwnAccounts, UserAdapter, current_learner
 from lms.clock import system_clock
 from lms.db import SAFE_METHODS, configure_sqlite
+from lms.rendering import describe_size
 from lms.secret_key import require_strong_secret_key
 from lms.settings import DEFAULTS
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+#: Bytes a request body may carry beside its largest upload (the form's other fields).
+FORM_ALLOWANCE = 1024 * 1024
 #: Sent with every LMS response (a host may overwrite them in its own after_request).
 #: The pages need no script and no inline style; module images may come from https sites.
 SECURITY_HEADERS = {
@@ -163,6 +166,14 @@ def _build_blueprint(adapter: UserAdapter) -> Blueprint:
         bp.register_blueprint(accounts_bp)
 
     @bp.before_request
+    def limit_body_size() -> None:
+        # Before anything reads the form: the body may hold the largest upload a view accepts
+        # and the fields around it; each view then checks its own file against its own limit.
+        config = current_app.config
+        largest = max(int(config["LMS_MEDIA_MAX_BYTES"]), int(config["LMS_EVIDENCE_MAX_BYTES"]))
+        request.max_content_length = largest + FORM_ALLOWANCE
+
+    @bp.before_request
     def refuse_nul() -> None:
         # PostgreSQL cannot store or even compare NUL; refuse it before anything reads it.
         pairs = [*request.args.items(multi=True), *request.form.items(multi=True)]
@@ -240,6 +251,15 @@ def render_error(error: Any) -> tuple[str, int]:
             "This form was not sent from this site or has expired (CSRF check failed). "
             "Go back, reload the page and try again."
         )
+    elif (
+        isinstance(error, RequestEntityTooLarge)
+        and error.description == RequestEntityTooLarge.description
+        and request.max_content_length
+    ):
+        # The body was over the limit before any view read it. Werkzeug's own wording names
+        # no limit; nothing of this request was kept.
+        limit = describe_size(request.max_content_length - FORM_ALLOWANCE)
+        message = f"The upload is too large: files up to {limit} are accepted. Nothing was saved."
     else:
         message = getattr(error, "description", "") or ""
     return (

@@ -93,3 +93,12 @@ def format_number(value: Decimal | int | float | str) -> str:
     """2.00 -> "2", 0.50 -> "0.5": credits as people write them."""
     number = Decimal(str(value)).normalize()
     return format(number, "f")
+
+
+def describe_size(size: int) -> str:
+    """1536 -> "1.5 KB", 20 MiB -> "20 MB": sizes as people read them."""
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.3g} KB"
+    return f"{size / 1024 / 1024:.3g} MB"

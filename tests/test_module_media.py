@@ -196,6 +196,21 @@ def test_a_huge_request_is_refused_before_the_file_is_read(app, trainer, draft):
     assert counts(app) == before
 
 
+def test_the_default_limit_is_the_one_the_form_promises(app, trainer, draft):
+    """A 17 MiB file is under the 20 MB the form names, so it is stored; a body past the
+    limit is refused before any view reads it, with a message naming the limit."""
+    limit = app.config["LMS_MEDIA_MAX_BYTES"]
+    assert "up to 20 MB" in trainer.get(f"{draft}/modules/1/edit").get_data(as_text=True)
+    kept = upload(trainer, f"{draft}/modules/1/edit", "big.png", PNG + b"\x00" * (17 << 20))
+    assert kept.status_code == 302, kept.get_data(as_text=True)[:500]
+    before = counts(app)
+    huge = PNG + b"\x00" * (limit + (2 << 20))
+    response = upload(trainer, f"{draft}/modules/1/edit", "huge.png", huge)
+    assert response.status_code == 413
+    assert "files up to 20 MB are accepted" in response.get_data(as_text=True)
+    assert counts(app) == before
+
+
 def test_an_upload_with_another_fields_error_saves_no_file(app, trainer, draft):
     before = counts(app)
     response = upload(trainer, f"{draft}/modules/1/edit", "ok.png", PNG, media_minutes="9999")

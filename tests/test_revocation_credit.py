@@ -96,5 +96,6 @@ def test_a_revoked_certificate_cannot_be_reissued_back_to_valid(app, admin, crea
     assert "A revoked certificate cannot be reissued" in refused.get_data(as_text=True)
     with app.app_context():
         db = app.extensions["lms"].db.session
-        assert db.scalars(select(Certificate).where(Certificate.replaces_id.is_not(None))).all() == []
+        replacements = select(Certificate).where(Certificate.replaces_id.is_not(None))
+        assert db.scalars(replacements).all() == []
     assert _ledger(app, user.id) == [("online_course", "1.00"), ("reversal", "-1.00")]

@@ -25,7 +25,7 @@ from lms.claims.operations import (
 from lms.claims.views import evidence_response
 from lms.clock import now
 from lms.db import session
-from lms.studio.media import describe_size
+from lms.rendering import describe_size
 
 
 def _people(ids: set[int | None]) -> dict[int, User]:

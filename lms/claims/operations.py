@@ -21,8 +21,9 @@ from lms.claims import fields
 from lms.claims.models import CreditClaim
 from lms.credits.ledger import append_entry
 from lms.db import session
+from lms.rendering import describe_size
 from lms.requirements.operations import cycles_for
-from lms.studio.media import ALLOWED_EXTENSIONS, describe_size, safe_filename, sniff
+from lms.studio.media import ALLOWED_EXTENSIONS, safe_filename, sniff
 from lms.validation import Checked, Refused
 
 #: What a claim is for (value -> label).

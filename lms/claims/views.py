@@ -36,7 +36,8 @@ from lms.claims.operations import (
     submit_claim,
 )
 from lms.clock import now
-from lms.studio.media import describe_size, read_upload
+from lms.rendering import describe_size
+from lms.studio.media import read_upload
 
 bp = Blueprint("claims", __name__)
 

@@ -21,6 +21,7 @@ from werkzeug.wrappers import Response
 from lms.auth import current_learner
 from lms.catalogue.models import Course, Media, Module
 from lms.db import session
+from lms.rendering import describe_size
 from lms.validation import Refused
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
@@ -50,14 +51,6 @@ class MediaRefused(Refused):
 def max_media_bytes() -> int:
     return int(current_app.config.get("LMS_MEDIA_MAX_BYTES", DEFAULT_MAX_BYTES))
 
-
-def describe_size(size: int) -> str:
-    """1536 -> "1.5 KB", 20 MiB -> "20 MB": sizes as people read them."""
-    if size < 1024:
-        return f"{size} bytes"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.3g} KB"
-    return f"{size / 1024 / 1024:.3g} MB"
 
 
 def _is_mp3(head: bytes) -> bool:
