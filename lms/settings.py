@@ -17,7 +17,8 @@ DEFAULTS: dict[str, Any] = {
     #: Milliseconds SQLite waits for a lock before giving up.
     "LMS_SQLITE_BUSY_TIMEOUT_MS": 10_000,
     #: Absolute base URL printed in certificates and e-mails (e.g. "https://ce.example.org").
-    #: None means: the URL of the current request.
+    #: None means: the URL of the current request, in testing and debug mode only; in
+    #: production no certificate is issued and no reset e-mail is sent without it.
     "LMS_BASE_URL": None,
     #: Site name shown in page titles, e-mails and as the default certificate issuer.
     "LMS_SITE_NAME": "CEC Learning",

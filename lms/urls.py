@@ -7,6 +7,10 @@ from typing import Any
 from flask import current_app, has_request_context, url_for
 
 
+class BaseUrlMissing(RuntimeError):
+    """A link meant for someone else cannot be built: ``LMS_BASE_URL`` is not set."""
+
+
 def external_url(endpoint: str, **values: Any) -> str:
     """``LMS_BASE_URL`` + the endpoint's path when the base is set (always, in production:
     otherwise the link trusts the request's Host header); else the request's own URL."""
@@ -16,3 +20,14 @@ def external_url(endpoint: str, **values: Any) -> str:
     if base:
         return base.rstrip("/") + url_for(endpoint, **values)
     return url_for(endpoint, **values, _external=True)
+
+
+def require_base_url(purpose: str) -> None:
+    """Refuse, outside testing and debug mode, to build a link that leaves this request (an
+    e-mail) from the request itself: its Host header is whatever the sender chose, so a
+    password-reset link built from it could lead the account's owner to the sender's site."""
+    app = current_app
+    if not app.config["LMS_BASE_URL"] and not (app.testing or app.debug):
+        raise BaseUrlMissing(
+            f"{purpose} cannot be sent: the site's address is not configured (LMS_BASE_URL)"
+        )

@@ -219,6 +219,34 @@ def test_reset_links_use_the_configured_base_url_not_the_host_header(app, web, c
     assert "evil.example" not in body
 
 
+def test_without_a_base_url_in_production_no_reset_link_follows_the_host_header(
+    app, web, create_user
+):
+    """The Host header is the sender's choice: outside testing and debug, a reset e-mail is
+    built only from LMS_BASE_URL. Without it nothing is sent, and the answer is the same for
+    a known and an unknown address (no account probing)."""
+    create_user(email="victim@example.org")
+    page = web.get("/reset", headers={"Host": "evil.example"})
+    token = CSRF_RE.search(page.get_data(as_text=True)).group(1)
+    app.testing = False
+    answers = []
+    for email in ("victim@example.org", "nobody@example.org"):
+        response = web.client.post(
+            "/reset", data={"csrf_token": token, "email": email}, headers={"Host": "evil.example"}
+        )
+        answers.append((response.status_code, "not available on this site yet" in response.text))
+    assert answers == [(503, True), (503, True)]
+    assert _mails(app) == []
+    app.config["LMS_BASE_URL"] = "https://ce.example.org"
+    web.client.post(
+        "/reset",
+        data={"csrf_token": token, "email": "victim@example.org"},
+        headers={"Host": "evil.example"},
+    )
+    (mail,) = _mails(app)
+    assert "https://ce.example.org/reset/" in mail.get_payload(decode=True).decode()
+
+
 def test_a_password_reset_ends_sessions_signed_in_before(app, web, create_user):
     user = create_user(email="stolen@example.org")
     other_device = Web(app.test_client())

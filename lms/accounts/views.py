@@ -31,7 +31,7 @@ from lms.clock import now
 from lms.limits import config_limit, limiter
 from lms.mail import MailError
 from lms.redirects import safe_next
-from lms.urls import external_url
+from lms.urls import BaseUrlMissing, external_url, require_base_url
 
 bp = Blueprint("accounts", __name__)
 
@@ -159,6 +159,16 @@ def logout() -> Response:
 def reset_request() -> str | Response | tuple[str, int]:
     form = ResetRequestForm()
     if form.validate_on_submit():
+        try:
+            # Checked before the address is looked up, so the answer says nothing about it.
+            require_base_url("Password reset e-mails")
+        except BaseUrlMissing as exc:
+            current_app.logger.error("%s", exc)
+            form.email.errors.append(
+                "Password reset by e-mail is not available on this site yet. "
+                "Ask its administrator to set the site's address."
+            )
+            return render_template("lms/accounts/reset_request.html", form=form), 503
         try:
             operations.request_password_reset(
                 form.email.data,
