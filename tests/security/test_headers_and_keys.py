@@ -72,6 +72,16 @@ def test_hsts_only_over_https(client):
         ("abababababababababababababababab", "too much to be random"),
         ("1234123412341234", "too much to be random"),
         (b"\x00" * 32, "too much to be random"),
+        # Long enough and varied enough by character counts, but a guesser's first tries:
+        # placeholders repeated, alphabet and keyboard runs, a phrase of common words.
+        ("secretsecretsecretsecretsecretsecret", "common words, sequences or repeats"),
+        ("changemechangemechangeme", "common words, sequences or repeats"),
+        ("abcdefghijklmnopqrstuvwxyz", "common words, sequences or repeats"),
+        ("zyxwvutsrqponmlk", "common words, sequences or repeats"),
+        ("qwertyuiopasdfgh", "common words, sequences or repeats"),
+        ("0123456789abcdef", "common words, sequences or repeats"),
+        ("my-super-secret-key-here", "common words, sequences or repeats"),
+        ("flask-secret-key-for-production-use", "common words, sequences or repeats"),
     ],
 )
 def test_production_refuses_to_start_with_a_weak_key(tmp_path: Path, key: str, reason: str):
@@ -98,6 +108,20 @@ def test_random_keys_of_16_bytes_or_more_are_never_refused():
     ]
     refused = [key for make in makers for key in (make() for _ in range(3000)) if weakness(key)]
     assert refused == []
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "correct-horse-battery-staple-7",  # uncommon words: a passphrase, not a placeholder
+        "Tr0ub4dor&3xK9!pQzLm",
+        "aZ3$kP9!mQ2@wX7#",
+    ],
+)
+def test_keys_that_are_not_patterns_pass(key: str):
+    from lms.secret_key import weakness
+
+    assert weakness(key) is None
 
 
 def test_a_weak_fallback_key_is_refused_too(tmp_path: Path):
