@@ -2,15 +2,41 @@
 
 from __future__ import annotations
 
+import functools
 import io
+from collections.abc import Iterable
 from pathlib import Path
 
 import segno
+from fontTools.ttLib import TTFont
 from fpdf import FPDF
 
 from certificates.snapshot import CertificateFacts
 
 FONTS = Path(__file__).parent / "fonts"
+#: Chinese, Japanese and Korean characters, which DejaVu Sans lacks (3 MB: loaded only for a
+#: document that needs it).
+FALLBACK_FONT = FONTS / "DroidSansFallback.ttf"
+
+
+@functools.cache
+def _dejavu_characters() -> frozenset[int]:
+    """The code points both DejaVu faces draw."""
+    regular, bold = (TTFont(FONTS / name) for name in ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf"))
+    return frozenset(regular.getBestCmap()) & frozenset(bold.getBestCmap())
+
+
+def add_fonts(pdf: FPDF, texts: Iterable[str]) -> None:
+    """DejaVu Sans, regular and bold ("DejaVu"), for Latin, Greek, Cyrillic and more; when one
+    of ``texts`` (the names and titles the document prints) has characters DejaVu lacks, such
+    as a Chinese, Japanese or Korean name, Droid Sans Fallback draws those, so no name prints
+    blank."""
+    pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
+    pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+    covered = _dejavu_characters()
+    if any(ord(c) not in covered for text in texts for c in text if not c.isspace()):
+        pdf.add_font("Fallback", "", str(FALLBACK_FONT))
+        pdf.set_fallback_fonts(["Fallback"], exact_match=False)
 
 
 def _qr_png(url: str) -> io.BytesIO:
@@ -29,13 +55,12 @@ def render_pdf(
     linkedin_url: str | None = None,
     revoked: str | None = None,
 ) -> bytes:
-    """Render the certificate; DejaVu Sans (shipped in the package) covers non-Latin names."""
+    """Render the certificate in the fonts shipped in the package (see ``add_fonts``)."""
     pdf = FPDF(orientation="L", unit="mm", format="A4")
     pdf.set_title(f"Certificate of completion: {facts.course_title}")
     pdf.set_author(facts.provider)
     pdf.set_creator("cec-lms")
-    pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+    add_fonts(pdf, [revoked or "", *(str(v) for v in facts.to_json().values())])
     pdf.set_auto_page_break(False)
     pdf.add_page()
     width = pdf.w - 40

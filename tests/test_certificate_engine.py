@@ -54,6 +54,32 @@ def test_pdf_prints_every_fact_in_latin_greek_and_cyrillic_names():
         assert expected in text
 
 
+def test_chinese_japanese_and_korean_names_print_too(caplog):
+    """DejaVu Sans has no CJK glyphs; without the fallback font these names printed blank."""
+    from dataclasses import replace
+
+    facts = replace(
+        FACTS,
+        learner_name="王小明 山田 はなこ 김민수",
+        course_title="水損復旧の基礎 (Water Damage Basics)",
+    )
+    pdf = render_pdf(facts, public_id="abc123", verify_url="https://ce.example/verify/abc123")
+    text = " ".join(PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split())
+    assert "王小明 山田 はなこ 김민수" in text
+    assert "水損復旧の基礎 (Water Damage Basics)" in text
+    assert "missing the following glyphs" not in caplog.text
+
+
+def test_the_fallback_font_is_embedded_only_when_a_text_needs_it():
+    latin = render_pdf(FACTS, public_id="abc123", verify_url="https://ce.example/verify/abc")
+    fonts = " ".join(
+        str(font["/BaseFont"])
+        for page in PdfReader(io.BytesIO(latin)).pages
+        for font in page["/Resources"]["/Font"].values()
+    )
+    assert "DejaVu" in fonts and "Droid" not in fonts
+
+
 def test_the_pdf_prints_the_approval_number_only_when_the_course_has_one():
     from dataclasses import replace
 

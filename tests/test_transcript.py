@@ -236,6 +236,24 @@ def test_csv_cells_are_neutralised_and_numbers_stay_numbers(app, demo, clock, cr
     assert reversed_row[9].startswith("http://localhost/verify/")
 
 
+def test_the_pdf_prints_chinese_japanese_and_korean_text(app, clock, create_user):
+    user = create_user(name="王小明 김민수")
+    add_entry(
+        app,
+        clock,
+        user.id,
+        ref="e:tokyo",
+        description="東京の見本市 (Tokyo trade show)",
+        earned_on=date(2026, 1, 15),
+    )
+    web = signed_in(app, user.email, user.plain_password)
+    response = web.get("/my/transcript.pdf" + PERIOD)
+    assert response.status_code == 200
+    reader = PdfReader(io.BytesIO(response.get_data()))
+    flat = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+    assert "Learner: 王小明 김민수" in flat and "東京の見本市 (Tokyo trade show)" in flat
+
+
 def test_the_pdf_parses_and_names_the_learner_and_the_course(app, learner):
     from lms.catalogue.models import Certification, Holding
     from lms.db import session

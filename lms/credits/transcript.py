@@ -21,7 +21,7 @@ from fpdf.fonts import FontFace
 from sqlalchemy import select
 
 from certificates import Certificate
-from certificates.pdf import FONTS
+from certificates.pdf import add_fonts
 from lms.accounts.models import User
 from lms.credits.models import CreditEntry
 from lms.db import session
@@ -292,6 +292,10 @@ def transcript_csv(transcript: Transcript, verify_url: Callable[[str], str]) -> 
     return out.getvalue()
 
 
+def _row_texts(row: TranscriptRow) -> tuple[str, ...]:
+    return (row.entry.description, row.note)
+
+
 class _TranscriptPDF(FPDF):
     def footer(self) -> None:
         self.set_y(-12)
@@ -300,13 +304,13 @@ class _TranscriptPDF(FPDF):
 
 
 def transcript_pdf(transcript: Transcript, *, site_name: str) -> bytes:
-    """A4 landscape; DejaVu Sans from the certificate engine, so accented names print."""
+    """A4 landscape, in the certificate engine's fonts, so every name prints."""
     pdf = _TranscriptPDF(orientation="L", unit="mm", format="A4")
     pdf.set_title(f"Transcript: {transcript.learner_name}")
     pdf.set_author(site_name)
     pdf.set_creator("cec-lms")
-    pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+    texts = [transcript.learner_name, *transcript.certification_numbers, site_name]
+    add_fonts(pdf, texts + [text for row in transcript.rows for text in _row_texts(row)])
     pdf.alias_nb_pages()
     pdf.set_auto_page_break(True, margin=16)
     pdf.add_page()
