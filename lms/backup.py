@@ -22,8 +22,11 @@ import shutil
 import sqlite3
 import subprocess  # nosec B404
 import tempfile
+import time
 from collections.abc import Callable, Iterable
+from contextlib import closing
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -33,6 +36,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import Engine, func, inspect, select, table
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from lms.migrate import alembic_config
 from lms.models import ALL_METADATA
@@ -213,9 +217,30 @@ def _prepare_target(target: Path, force: bool, live: Path | None = None) -> Path
 def _temporary_beside(target: Path) -> Path:
     # Same folder: the final rename stays on one file system. mkstemp makes it 0600: a backup
     # holds password hashes and evidence files.
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
+    try:
+        fd, name = tempfile.mkstemp(
+            prefix=f".{target.name}.", suffix=".partial", dir=target.parent
+        )
+    except OSError as exc:
+        raise BackupError(f"cannot write in {target.parent}: {exc.strerror}") from None
     os.close(fd)
     return Path(name)
+
+
+class _Locked(sqlite3.OperationalError):
+    """The other side of a copy stayed locked past the busy timeout."""
+
+
+def _give_up_when_locked(busy_timeout_ms: int) -> Callable[[int, int, int], None]:
+    """A progress callback for ``Connection.backup``, which retries a locked step forever:
+    give up after the busy timeout, as every other statement does."""
+    deadline = time.monotonic() + busy_timeout_ms / 1000
+
+    def progress(status: int, remaining: int, total: int) -> None:
+        if status in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) and time.monotonic() > deadline:
+            raise _Locked(f"still locked after {busy_timeout_ms} ms")
+
+    return progress
 
 
 def _copy_sqlite(live: Path, copy_path: Path, busy_timeout_ms: int) -> Summary:
@@ -225,7 +250,7 @@ def _copy_sqlite(live: Path, copy_path: Path, busy_timeout_ms: int) -> Summary:
         try:
             # All pages in one step: one read snapshot, so the copy is consistent even while
             # the app commits (a step-by-step copy restarts whenever another connection writes).
-            source.backup(copy, pages=-1)
+            source.backup(copy, pages=-1, progress=_give_up_when_locked(busy_timeout_ms))
             copy.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
             return sqlite_summary(copy)
         finally:
@@ -254,6 +279,28 @@ def backup_sqlite(live: Path, target: Path, *, force: bool, busy_timeout_ms: int
     return summary
 
 
+def _set_aside_if_unreadable(live: Path) -> Path | None:
+    """A live database SQLite cannot open (truncated, overwritten: the reason to restore) is
+    renamed aside, with its WAL, so the backup is copied into a fresh file; returns its new
+    name. A readable one, damaged pages and all, is left for the copy to overwrite."""
+    if not live.exists() or live.stat().st_size == 0:
+        return None
+    try:
+        check_sqlite_file(live)
+        with closing(sqlite3.connect(live.as_uri() + "?mode=ro", uri=True)) as connection:
+            connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return None
+    except (BackupError, sqlite3.DatabaseError):
+        pass
+    aside = live.with_name(f"{live.name}.unreadable-{datetime.now(UTC):%Y%m%dT%H%M%SZ}")
+    for suffix in ("-wal", "-shm", "-journal"):
+        companion = Path(f"{live}{suffix}")
+        if companion.exists():
+            os.replace(companion, f"{aside}{suffix}")
+    os.replace(live, aside)
+    return aside
+
+
 def restore_sqlite(
     live: Path, source_path: Path, *, busy_timeout_ms: int, confirm: Callable[[Summary], bool]
 ) -> Summary | None:
@@ -273,16 +320,22 @@ def restore_sqlite(
             return None
         if not live.parent.is_dir():
             raise BackupError(f"the folder {live.parent} does not exist")
+        aside = _set_aside_if_unreadable(live)
+        if aside is not None:
+            click.echo(f"The live database could not be read; it is kept as {aside}.", err=True)
         target = sqlite3.connect(live, timeout=busy_timeout_ms / 1000)
         try:
             # One write transaction on the live file: open connections see all of it or none,
             # and a failure rolls it back.
             try:
-                source.backup(target, pages=-1)
-            except sqlite3.Error as exc:
+                source.backup(target, pages=-1, progress=_give_up_when_locked(busy_timeout_ms))
+            except _Locked as exc:
                 raise BackupError(
-                    f"the restore failed, the database is unchanged: {exc} (stop the app first)"
+                    f"the restore failed, the database is unchanged: it is in use ({exc}); "
+                    "stop the app first"
                 ) from None
+            except sqlite3.Error as exc:
+                raise BackupError(f"the restore failed, the database is unchanged: {exc}") from None
             restored = sqlite_summary(target)
         finally:
             target.close()
@@ -425,6 +478,11 @@ def backup_postgresql(url: URL | str, target: Path, *, force: bool) -> Summary:
     tool = shutil.which("pg_dump")
     if tool is None:
         raise _missing_tool("pg_dump", pg_dump_argv(conninfo, target), env)
+    if shutil.which("pg_restore") is None:  # the dump is read back with it before it is kept
+        raise BackupError(
+            "pg_restore is not installed here; it checks every backup, so install "
+            "PostgreSQL's client tools (e.g. the postgresql-client package) beside pg_dump"
+        )
     tmp = _temporary_beside(target)
     try:
         _run(pg_dump_argv(conninfo, tmp, tool), env, "pg_dump")
@@ -533,6 +591,13 @@ def _describe(engine: Engine) -> str:
     return engine.url.render_as_string(hide_password=True)
 
 
+def database_error_message(exc: SQLAlchemyError) -> str:
+    """The driver's own first line ("database "x" does not exist"), without SQLAlchemy's
+    statement dump and background link."""
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return reason[0] if reason else type(exc).__name__
+
+
 @click.command("backup")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Replace PATH if it already exists.")
@@ -550,6 +615,10 @@ def backup_command(path: Path, force: bool) -> None:
         )
     except BackupError as exc:
         raise click.ClickException(str(exc)) from None
+    except SQLAlchemyError as exc:
+        raise click.ClickException(
+            f"{_describe(engine)} cannot be read: {database_error_message(exc)}"
+        ) from None
     click.echo(f"Backed up {_describe(engine)} to {path.absolute()}")
     for line in summary.lines():
         click.echo(line)
@@ -584,6 +653,12 @@ def restore_command(path: Path, yes: bool) -> None:
         )
     except BackupError as exc:
         raise click.ClickException(str(exc)) from None
+    except SQLAlchemyError as exc:
+        raise click.ClickException(
+            f"{_describe(engine)} cannot be reached, nothing was restored: "
+            f"{database_error_message(exc)} (on PostgreSQL, create the database first: "
+            "docs/OPERATIONS.md)"
+        ) from None
     if restored is None:
         raise click.ClickException("Not restored: the database is unchanged.")
     click.echo(f"Restored {_describe(engine)} from {path.absolute()}")

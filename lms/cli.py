@@ -5,16 +5,17 @@ from __future__ import annotations
 import sys
 
 import click
+from alembic.util.exc import CommandError
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
-from sqlalchemy.exc import DatabaseError
+from sqlalchemy.exc import DatabaseError, SQLAlchemyError
 from werkzeug.serving import make_server
 
 from lms.accounts.models import ROLES
 from lms.accounts.operations import AccountError, create_user
 from lms.awards.cli import certificates_group, keys_group
 from lms.awards.issuer import ensure_signing_key
-from lms.backup import backup_command, restore_command
+from lms.backup import backup_command, database_error_message, restore_command
 from lms.clock import now
 from lms.credits.cli import ledger_group, verify_ledger_command
 from lms.learning.cli import quizzes_group
@@ -37,7 +38,20 @@ def main() -> None:
 @with_appcontext
 def init_command() -> None:
     """Create the database, or upgrade it to the newest migration."""
-    upgrade_database(current_app._get_current_object())
+    engine = current_app.extensions["lms"].db.engine
+    where = engine.url.render_as_string(hide_password=True)
+    try:
+        upgrade_database(current_app._get_current_object())
+    except CommandError as exc:
+        # Alembic cannot find the database's revision: a newer LMS wrote it.
+        raise click.ClickException(
+            f"{where} cannot be upgraded: {exc}. It was written by a newer version of the "
+            "LMS: run that version, or restore a backup this version made."
+        ) from None
+    except SQLAlchemyError as exc:
+        raise click.ClickException(
+            f"{where} cannot be opened: {database_error_message(exc)}"
+        ) from None
     click.echo(f"Database ready: {current_app.extensions['lms'].db.engine.url.render_as_string()}")
     key = ensure_signing_key()
     click.echo(f"Certificates are signed with issuer key {key.key_id}.")

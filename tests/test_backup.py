@@ -450,3 +450,124 @@ def test_a_restore_ends_the_sign_ins_the_backup_holds(app, runner, create_user, 
             .all()
         )
     assert reasons == ["restore"]
+
+
+def test_a_folder_that_cannot_be_written_is_one_clear_line(app, runner, create_user, tmp_path):
+    """mkstemp's error (a read-only or forbidden folder) as a message, not a traceback; the
+    failure is simulated, as root may write anywhere."""
+    import lms.backup
+
+    needs_pg_tools(app)
+    create_user()
+
+    def forbidden(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise PermissionError(13, "Permission denied")
+
+    original = lms.backup.tempfile.mkstemp
+    lms.backup.tempfile.mkstemp = forbidden
+    try:
+        result = runner.invoke(args=["backup", str(tmp_path / "x.backup")])
+    finally:
+        lms.backup.tempfile.mkstemp = original
+    assert result.exit_code == 1
+    assert f"cannot write in {tmp_path}: Permission denied" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_backup_needs_pg_restore_before_it_dumps(tmp_path, monkeypatch):
+    """pg_restore reads every dump back before it is kept: without it nothing is dumped."""
+    import lms.backup
+
+    monkeypatch.setattr(
+        lms.backup.shutil, "which", lambda name: "/usr/bin/pg_dump" if name == "pg_dump" else None
+    )
+    ran: list[list[str]] = []
+    monkeypatch.setattr(lms.backup, "_run", lambda argv, env, what: ran.append(argv))
+    app = make_app("postgresql+psycopg://lms@db.example:5433/lms", tmp_path / "instance")
+    result = app.test_cli_runner().invoke(args=["backup", str(tmp_path / "lms.dump")])
+    assert result.exit_code == 1
+    assert "pg_restore is not installed here; it checks every backup" in result.output
+    assert ran == [] and sorted(p.name for p in tmp_path.iterdir()) == ["instance"]
+
+
+def sqlite_live_path(app: Flask) -> Path:
+    with app.app_context():
+        return Path(app.extensions["lms"].db.engine.url.database)
+
+
+def test_a_restore_while_the_app_holds_the_write_lock_gives_up_clearly(
+    app, runner, good_backup
+):
+    """Python's backup call retries a locked database forever; the restore stops at the busy
+    timeout instead, says to stop the app, and changes nothing."""
+    if dialect_of(app) != "sqlite":
+        pytest.skip("SQLite's write lock")
+    app.config["LMS_SQLITE_BUSY_TIMEOUT_MS"] = 200
+    before = live_counts(app)
+    locker = sqlite3.connect(sqlite_live_path(app), isolation_level=None)
+    try:
+        locker.execute("BEGIN IMMEDIATE")
+        result = runner.invoke(args=["restore", "--yes", str(good_backup)])
+    finally:
+        locker.rollback()
+        locker.close()
+    assert result.exit_code == 1, result.output
+    assert "the database is unchanged: it is in use" in result.output
+    assert "stop the app first" in result.output
+    assert live_counts(app) == before
+
+
+@pytest.mark.parametrize("damage", ["overwritten", "truncated"])
+def test_a_restore_replaces_a_live_database_sqlite_cannot_read(
+    app, runner, good_backup, damage
+):
+    """The disaster a restore is for: the live file is set aside, the backup copied in."""
+    if dialect_of(app) != "sqlite":
+        pytest.skip("an SQLite file")
+    live = sqlite_live_path(app)
+    with app.app_context():
+        app.extensions["lms"].db.engine.dispose()
+    data = live.read_bytes()
+    live.write_bytes(b"not a database\n" * 100 if damage == "overwritten" else data[:4096])
+    result = runner.invoke(args=["restore", "--yes", str(good_backup)])
+    assert result.exit_code == 0, result.output
+    (aside,) = live.parent.glob(f"{live.name}.unreadable-*")
+    assert f"it is kept as {aside}" in result.output
+    assert file_counts(live)["lms_user"] == 1 and file_counts(good_backup)["lms_user"] == 1
+    assert live_counts(app)["lms_user"] == 1
+
+
+def test_init_on_a_database_from_a_newer_lms_is_one_clear_line(app, runner, tmp_path):
+    if dialect_of(app) != "sqlite":
+        pytest.skip("relabels an SQLite file")
+    live = sqlite_live_path(app)
+    with sqlite3.connect(live) as connection:
+        connection.execute("UPDATE lms_alembic_version SET version_num = '0099'")
+    connection.close()
+    result = runner.invoke(args=["init"])
+    assert result.exit_code == 1
+    assert "Can't locate revision identified by '0099'" in result.output
+    assert "written by a newer version of the LMS" in result.output
+    garbage = tmp_path / "garbage.sqlite3"
+    garbage.write_bytes(b"not a database\n" * 100)
+    other = make_app(f"sqlite:///{garbage}", tmp_path / "other-instance")
+    result = other.test_cli_runner().invoke(args=["init"])
+    assert result.exit_code == 1
+    assert "cannot be opened: file is not a database" in result.output
+
+
+def test_a_postgresql_database_that_does_not_exist_is_one_clear_line(app, good_backup, tmp_path):
+    """E.g. the documented restore into an empty database, with the `createdb` forgotten."""
+    if dialect_of(app) != "postgresql":
+        pytest.skip("a PostgreSQL server")
+    with app.app_context():
+        url = app.extensions["lms"].db.engine.url.set(database="lms_no_such_database")
+    missing = make_app(url.render_as_string(hide_password=False), tmp_path / "instance")
+    runner = missing.test_cli_runner()
+    init = runner.invoke(args=["init"])
+    assert init.exit_code == 1
+    assert 'database "lms_no_such_database" does not exist' in init.output
+    restore = runner.invoke(args=["restore", "--yes", str(good_backup)])
+    assert restore.exit_code == 1
+    assert "cannot be reached, nothing was restored" in restore.output
+    assert 'database "lms_no_such_database" does not exist' in restore.output
