@@ -43,16 +43,18 @@ def init_command() -> None:
     try:
         upgrade_database(current_app._get_current_object())
     except CommandError as exc:
-        # Alembic cannot find the database's revision: a newer LMS wrote it.
-        raise click.ClickException(
-            f"{where} cannot be upgraded: {exc}. It was written by a newer version of the "
-            "LMS: run that version, or restore a backup this version made."
-        ) from None
+        hint = ""
+        if "Can't locate revision" in str(exc):  # a revision only a newer LMS knows
+            hint = (
+                " It was written by a newer version of the LMS: run that version, or restore "
+                "a backup this version made."
+            )
+        raise click.ClickException(f"{where} cannot be upgraded: {exc}.{hint}") from None
     except SQLAlchemyError as exc:
         raise click.ClickException(
             f"{where} cannot be opened: {database_error_message(exc)}"
         ) from None
-    click.echo(f"Database ready: {current_app.extensions['lms'].db.engine.url.render_as_string()}")
+    click.echo(f"Database ready: {where}")
     key = ensure_signing_key()
     click.echo(f"Certificates are signed with issuer key {key.key_id}.")
 
