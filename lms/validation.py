@@ -8,6 +8,9 @@ from typing import Any
 
 #: Tabs, newlines, NUL and other invisible controls: never part of a name or an address.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+#: A credit unit as certificates and rules print it: "CEC", "CEU", "CE hours".
+CREDIT_UNIT = re.compile(r"[A-Za-z][A-Za-z0-9 .-]{0,19}")
+CREDIT_UNIT_MESSAGE = "The credit unit takes up to 20 letters and digits, such as CEC."
 
 
 class Refused(ValueError):

@@ -21,6 +21,9 @@ from quizzes.types import QUESTION_TYPES, DefinitionError
 DEFAULT_POOL = "Default"
 GRADING_METHODS = ("highest", "latest")
 MAX_PROMPT_LENGTH = 10_000
+#: The columns' lengths (quizzes/models.py).
+MAX_TITLE = 200
+MAX_POOL = 100
 
 
 class QuizDefinitionError(ValueError):
@@ -52,15 +55,22 @@ def build_question(spec: dict[str, Any], *, position: int, default_pool: str) ->
     tags = spec.get("tags") or []
     if not isinstance(tags, list) or not all(isinstance(t, str) and t.strip() for t in tags):
         raise QuizDefinitionError(f"{where}: tags must be a list of names")
+    # Refused, not cut: a shortened title or pool would be stored without anyone knowing.
+    title = str(spec.get("title") or "").strip()
+    if len(title) > MAX_TITLE:
+        raise QuizDefinitionError(f"{where}: the title takes at most {MAX_TITLE} characters")
+    pool = str(spec.get("pool") or default_pool).strip() or default_pool
+    if len(pool) > MAX_POOL:
+        raise QuizDefinitionError(f"{where}: the pool name takes at most {MAX_POOL} characters")
     return Question(
         position=position,
         qtype=qtype.name,
-        title=str(spec.get("title") or "").strip()[:200],
+        title=title,
         prompt=prompt,
         points=points,
         config=config,
         explanation=str(spec.get("explanation") or "").strip(),
-        pool=str(spec.get("pool") or default_pool).strip()[:100] or default_pool,
+        pool=pool,
         tags=[t.strip() for t in tags],
     )
 

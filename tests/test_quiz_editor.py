@@ -377,6 +377,9 @@ def test_invalid_input_is_refused_with_the_reason_and_kept(app, trainer, draft, 
         ({"choice-1-weight": "NaN"}, "a weight must be a finite number"),
         ({"choice-0-weight": "40"}, "choice 1 is marked correct"),
         ({"choice-1-weight": "100"}, "choice 2 is worth 100 % but is not marked correct"),
+        # Refused, not silently cut to the column's length.
+        ({"title": "T" * 201}, "the title takes at most 200 characters"),
+        ({"pool": "P" * 101}, "the pool name takes at most 100 characters"),
     ],
 )
 def test_common_and_choice_fields_are_checked(app, trainer, draft, changes, message):

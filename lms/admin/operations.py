@@ -19,7 +19,7 @@ from lms.accounts.models import ROLES, User
 from lms.catalogue.models import Certification, Course, Holding, course_certification
 from lms.db import session
 from lms.studio import lifecycle
-from lms.validation import CONTROL_CHARACTERS
+from lms.validation import CONTROL_CHARACTERS, CREDIT_UNIT, CREDIT_UNIT_MESSAGE
 
 CODE_RE = re.compile(r"[A-Z0-9]{2,20}")
 #: The fields of the certification form, in order; nothing else is read from a request.
@@ -89,7 +89,7 @@ def parse_certification(fields: Mapping[str, str]) -> tuple[dict[str, Any], dict
         "credits_required": lambda v: _decimal(
             v, "credits_required", "credits required", Decimal("0.01"), MAX_CREDITS_REQUIRED
         ),
-        "credit_unit": lambda v: _text(v, "credit_unit", "credit unit", 20),
+        "credit_unit": lambda v: _unit(v),
         "cycle_years": lambda v: _integer(v, "cycle_years", "cycle in years", 1, 10),
         "minutes_per_credit": lambda v: _integer(
             v, "minutes_per_credit", "minutes per credit", 1, 1000
@@ -102,6 +102,13 @@ def parse_certification(fields: Mapping[str, str]) -> tuple[dict[str, Any], dict
         except AdminError as exc:
             errors[name] = str(exc)
     return values, errors
+
+
+def _unit(value: str) -> str:
+    unit = " ".join(value.split())
+    if not CREDIT_UNIT.fullmatch(unit):
+        raise AdminError(CREDIT_UNIT_MESSAGE, "credit_unit")
+    return unit
 
 
 def _code(value: str) -> str:

@@ -31,7 +31,7 @@ from lms.learning.models import Enrolment
 from lms.rendering import format_number
 from lms.requirements import rules
 from lms.requirements.models import RequirementRule
-from lms.validation import CONTROL_CHARACTERS
+from lms.validation import CONTROL_CHARACTERS, CREDIT_UNIT, CREDIT_UNIT_MESSAGE
 
 
 @dataclass(frozen=True)
@@ -308,7 +308,6 @@ def courses_that_count(
 
 RULE_CODE_RE = re.compile(r"[A-Z0-9][A-Z0-9-]{1,39}")
 CATEGORY_RE = re.compile(r"[a-z0-9][a-z0-9 _-]{0,39}")
-UNIT_RE = re.compile(r"[A-Za-z][A-Za-z0-9 .-]{0,19}")
 CAP_SOURCES = {k: v for k, v in SOURCES.items() if k != "reversal"}
 CAP_PER = {"each": "from any one", "all": "in all, per cycle"}
 #: Rows offered for category minimums and caps on the form.
@@ -461,8 +460,8 @@ def parse_rule_version(
         fields, "credits_required", "credits required", MAX_REQUIRED, errors
     )
     unit = " ".join(fields.get("credit_unit", "").split())
-    if not UNIT_RE.fullmatch(unit):
-        errors["credit_unit"] = "The credit unit takes up to 20 letters and digits, such as CEC."
+    if not CREDIT_UNIT.fullmatch(unit):
+        errors["credit_unit"] = CREDIT_UNIT_MESSAGE
     values["credit_unit"] = unit
     values["hours_per_unit"] = _number(
         fields, "hours_per_unit", "hours per credit", MAX_HOURS_PER_UNIT, errors
