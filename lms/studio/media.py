@@ -24,8 +24,6 @@ from lms.db import session
 from lms.rendering import describe_size
 from lms.validation import Refused
 
-DEFAULT_MAX_BYTES = 20 * 1024 * 1024
-
 #: Extension -> the content type its bytes must have.
 ALLOWED_EXTENSIONS = {
     ".png": "image/png",
@@ -49,7 +47,7 @@ class MediaRefused(Refused):
 
 
 def max_media_bytes() -> int:
-    return int(current_app.config.get("LMS_MEDIA_MAX_BYTES", DEFAULT_MAX_BYTES))
+    return int(current_app.config["LMS_MEDIA_MAX_BYTES"])  # default in lms/settings.py
 
 
 
