@@ -147,7 +147,7 @@ FIELDS: tuple[Field, ...] = (
     # The administrator's catalogue and rules, and a learner's certification number.
     Field("certification.code", refusal="The code takes 2 to 20 capital letters and digits"),
     Field("certification.name", limit=200),
-    Field("certification.credit_unit", limit=20),
+    Field("certification.credit_unit", refusal="The credit unit takes up to 20 letters and digits"),
     Field("certification.credits_required", refusal="The credits required must be a number"),
     Field("rule.code", refusal="capital letters, digits and hyphens"),
     Field("rule.name", limit=200),
@@ -1211,12 +1211,12 @@ def test_event_fields_the_attendee_email_and_the_checkin_code(
 def test_certification_rule_and_holding_fields(
     app: Flask, demo: None, trainer: Web, admin: Web, create_user: Any
 ) -> None:
-    """The admin adds a certification per payload (name and credit unit, shown in the admin
-    pages, the studio's course and event forms, the learner's certifications and claim form)
-    and renames one that published courses count toward (shown in the catalogue and on the
-    course page), and adds requirement rules (shown to learners who hold the certification).
-    Codes, a rule's unit and category, and a learner's certification number cannot hold markup:
-    they are refused, and the form given back is inert."""
+    """The admin adds a certification per payload (its name, shown in the admin pages, the
+    studio's course and event forms, the learner's certifications and claim form) and renames
+    one that published courses count toward (shown in the catalogue and on the course page),
+    and adds requirement rules (shown to learners who hold the certification). Codes, credit
+    units, a rule's category and a learner's certification number cannot hold markup: they are
+    refused, and the form given back is inert."""
     probe = Probe("catalogue")
     coach, boss = Browser(trainer.client), Browser(admin.client)
     learner = new_learner(app, create_user, "10.0.6.1")
@@ -1238,30 +1238,28 @@ def test_certification_rule_and_holding_fields(
         "credit_step": "0.5",
     }
     for p in range(len(PAYLOADS)):
-        named = {
-            **plain,
-            "name": probe.value("certification.name", p),
-            "credit_unit": probe.value("certification.credit_unit", p),
-        }
-        both = [("certification.name", p), ("certification.credit_unit", p)]
+        named = {**plain, "name": probe.value("certification.name", p)}
+        name = [("certification.name", p)]
         odd = {
             "code": probe.value("certification.code", p),
             "credits_required": probe.value("certification.credits_required", p),
+            "credit_unit": probe.value("certification.credit_unit", p),
         }
         refused = boss.submit("/admin/certifications/new", {**named, **odd})
-        for key in ("certification.code", "certification.credits_required"):
+        for key in (
+            "certification.code",
+            "certification.credits_required",
+            "certification.credit_unit",
+        ):
             where = f"new certification, {key} refused"
-            probe.refused(where, refused, key, p, status=400, shown=both)
+            probe.refused(where, refused, key, p, status=400, shown=name)
         moved(boss.press("/admin/certifications/new", {**named, "code": f"XQ{p}"}), "new cert")
         added = certification_id(app, f"XQ{p}")
         edit = probe.page(
-            "admin certification form", boss.get(f"/admin/certifications/{added}"), both
+            "admin certification form", boss.get(f"/admin/certifications/{added}"), name
         )
         probe.control("admin certification form", edit, "name", "certification.name", p)
-        probe.control(
-            "admin certification form", edit, "credit_unit", "certification.credit_unit", p
-        )
-        renamed = {**named, "code": "WRT", "credit_unit": "CEC"}
+        renamed = {**named, "code": "WRT"}
         moved(boss.press(f"/admin/certifications/{wrt}", renamed), "rename certification")
         catalogue = probe.page("catalogue", learner.get("/"))
         probe.attribute("catalogue", catalogue, "abbr", "title", "certification.name", p)
@@ -1301,12 +1299,11 @@ def test_certification_rule_and_holding_fields(
 
     every = range(len(PAYLOADS))
     names = [("certification.name", p) for p in every]
-    units = [("certification.credit_unit", p) for p in every]
     rules = [("rule.name", p) for p in every]
-    probe.page("admin certifications", boss.get("/admin/certifications"), [*names, *units])
-    probe.page("studio new course form", coach.get("/studio/courses/new"), [*names, *units])
-    probe.page("studio new event form", coach.get("/studio/events/new"), [*names, *units])
-    probe.page("claim form", learner.get("/my/claims/new"), units)
+    probe.page("admin certifications", boss.get("/admin/certifications"), names)
+    probe.page("studio new course form", coach.get("/studio/courses/new"), names)
+    probe.page("studio new event form", coach.get("/studio/events/new"), names)
+    probe.page("claim form", learner.get("/my/claims/new"))
     probe.page("learner certifications", learner.get("/my/certifications"), names)
     probe.page("admin new rule form", boss.get("/admin/rules/new"), names)
     probe.page("admin rules", boss.get("/admin/rules"), rules)
