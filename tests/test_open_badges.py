@@ -297,6 +297,10 @@ def test_a_certificate_from_before_signing_is_signed_once_on_first_view(
         certificate.status_index = None
         db.commit()
         db.remove()
+    listed = app.test_cli_runner().invoke(args=["certificates", "list"])
+    assert f"{public_id}  valid     (not signed yet: signed when its page is first opened)" in (
+        listed.output
+    )
     clock.advance(days=100)
     assert verdict(app.test_client(), public_id)["verdict"] == "valid"
     first = stored(app, public_id).credential

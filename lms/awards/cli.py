@@ -90,7 +90,8 @@ def list_certificates_command(as_json: bool) -> None:
         click.echo(json.dumps(rows, indent=2))
         return
     for row in rows:
-        click.echo(f"{row['id']}  {row['status']:<8}  {row['verify_url']}")
+        link = row["verify_url"] or "(not signed yet: signed when its page is first opened)"
+        click.echo(f"{row['id']}  {row['status']:<8}  {link}")
 
 
 def certificate_status(certificate: Certificate, moment: datetime) -> str:
