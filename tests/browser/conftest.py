@@ -249,6 +249,10 @@ class Journey:
         if restore:
             self.page.set_viewport_size(restore)
 
+    def pass_over(self) -> None:
+        """The tab shows a document that is not a page (JSON, a download): nothing to check."""
+        self.landed.clear()
+
     def finish(self) -> None:
         self.missed += self.landed
         self.landed.clear()
@@ -308,3 +312,29 @@ def journey(
     yield start
     for tab in opened:
         tab.page.context.close()
+
+
+def sign_in(tab: Journey, email: str, password: str) -> None:
+    """Sign in through the form, checking the sign-in page and the page it leads to."""
+    from playwright.sync_api import expect
+
+    page = tab.page
+    page.goto("/login")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    tab.check()
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name=re.compile(r"^Sign out"))).to_be_visible()
+    tab.check()
+
+
+@pytest.fixture
+def certificates(app: Flask, live_server: str) -> None:
+    """The demo graduate's certificates (two valid, one revoked), whose links lead to the
+    live server."""
+    from lms.demo import seed_demo_certificates
+
+    app.config["LMS_BASE_URL"] = live_server
+    with app.app_context():
+        seed_demo_certificates()

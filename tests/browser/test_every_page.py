@@ -17,7 +17,13 @@ import pytest
 
 pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
 
-from tests.browser.conftest import PHONE, Journey, horizontal_scroll, url_pattern  # noqa: E402
+from tests.browser.conftest import (  # noqa: E402
+    PHONE,
+    Journey,
+    horizontal_scroll,
+    sign_in,
+    url_pattern,
+)
 
 #: Not pages: downloads, files, machine-readable documents, and leaving.
 NOT_PAGES = re.compile(
@@ -32,15 +38,6 @@ PEOPLE = {
 }
 #: A bound on the crawl, far above what the demo has; reaching it fails the test.
 MOST_ROUTES = 200
-
-
-@pytest.fixture
-def certificates(app, live_server: str) -> None:
-    from lms.demo import seed_demo_certificates
-
-    app.config["LMS_BASE_URL"] = live_server
-    with app.app_context():
-        seed_demo_certificates()
 
 
 def crawl(tab: Journey, base_url: str, start: list[str]) -> tuple[set[str], list[str]]:
@@ -67,7 +64,7 @@ def crawl(tab: Journey, base_url: str, start: list[str]) -> tuple[set[str], list
         if response.status >= 500:
             found.append(f"{url}: HTTP {response.status}")
         if "text/html" not in response.headers.get("content-type", ""):
-            tab.landed.clear()
+            tab.pass_over()
             continue
         tab.check()
         found += horizontal_scroll(page)
@@ -83,13 +80,7 @@ def test_every_page_a_person_can_reach_passes_axe_on_a_phone(
     credentials = PEOPLE[person]
     start = [f"{live_server}/", f"{live_server}/no-such-page"]
     if credentials:
-        tab.page.goto("/login")
-        tab.check()
-        tab.page.get_by_label("E-mail").fill(credentials[0])
-        tab.page.get_by_label("Password").fill(credentials[1])
-        tab.page.get_by_role("button", name="Sign in").click()
-        tab.page.wait_for_url(re.compile(r"/dashboard$"))
-        tab.check()
+        sign_in(tab, *credentials)
         start += [f"{live_server}/dashboard", f"{live_server}/admin/", f"{live_server}/studio/"]
     routes, found = crawl(tab, live_server, start)
     print(f"{person}: {len(routes)} routes checked")

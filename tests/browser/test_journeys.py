@@ -17,23 +17,11 @@ pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
 
 from playwright.sync_api import Page, expect  # noqa: E402
 
-from tests.browser.conftest import DESKTOP, PHONE, Journey  # noqa: E402
+from tests.browser.conftest import DESKTOP, PHONE, sign_in  # noqa: E402
 
 TITLE = "Mould Awareness for Restorers"
 SLUG = "mould-awareness-for-restorers"
 APPROVAL = "WRT-2024-0042"
-
-
-def sign_in(tab: Journey, email: str, password: str) -> None:
-    page = tab.page
-    page.goto("/login")
-    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
-    tab.check()
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name=re.compile(r"^Sign out"))).to_be_visible()
-    tab.check()
 
 
 def nav(page: Page, name: str) -> None:
@@ -169,17 +157,6 @@ def test_trainer_creates_and_submits_a_course_admin_approves_trainer_publishes_a
     trainer.finish()
     admin.finish()
     assert problems == []
-
-
-@pytest.fixture
-def certificates(app, live_server: str) -> None:
-    """The demo graduate's certificates (two valid, one revoked), whose links lead to the
-    live server."""
-    from lms.demo import seed_demo_certificates
-
-    app.config["LMS_BASE_URL"] = live_server
-    with app.app_context():
-        seed_demo_certificates()
 
 
 def test_admin_revokes_a_certificate_and_a_verifier_on_a_phone_sees_it(
