@@ -9,11 +9,13 @@ profile and the status list it fetched or built.
 The steps, in order (:data:`STEPS`):
 
 ``format``
-    a JSON object with the VC 2.0 and OB 3.0.3 contexts first, the credential types, one
-    ``eddsa-rdfc-2022`` DataIntegrityProof, and valid against the official
-    ``achievementcredential`` JSON Schema (the failing property is named). A proof given as
-    a single object is validated as the one-element array the schema describes; the two are
-    the same JSON-LD (see :mod:`certificates.documents`).
+    a JSON object with exactly the pinned VC 2.0 and OB 3.0.3 contexts (no inline or other
+    entry), the credential types, one ``eddsa-rdfc-2022`` DataIntegrityProof, valid against
+    the official ``achievementcredential`` JSON Schema (the failing property is named), and
+    written with plain terms only, so that its key names say what its signed meaning says
+    (:mod:`certificates.reading`). A proof given as a single object is validated as the
+    one-element array the schema describes; the two are the same JSON-LD (see
+    :mod:`certificates.documents`).
 ``issuer key``
     the issuer profile's ``id`` is the credential's issuer (and ``trusted_issuer_id`` when
     given); the proof's ``verificationMethod`` is one of the profile's Multikeys (controlled
@@ -22,10 +24,16 @@ The steps, in order (:data:`STEPS`):
 ``signature``
     the ``eddsa-rdfc-2022`` proof verifies with that key (:func:`certificates.signing.verify`).
 ``status``
-    when a status list is given: it is the list the credential points at, issued by the same
-    issuer and signed by one of the profile's keys, current, and the credential's bit is clear.
+    the credential has its revocation entry (this issuer always gives one: a credential
+    without it is refused, not passed); when a status list is given: it is the list the
+    entry points at, in the same pinned, plain form, issued by the same issuer and signed by
+    one of the profile's keys, current, and the credential's bit is clear.
 ``validity dates``
     ``validFrom <= now < validUntil``.
+
+Every field a verdict depends on (issuer, status entry, dates, and the holder and achievement
+a verifier is shown) is taken from :class:`certificates.reading.SignedReading`, read from the
+document's expanded form, never from a key that might be an alias.
 
 Verdicts: ``"valid"`` when format, issuer key, signature and validity dates pass and the
 status passed or was not checked (no status list given: the step says so); otherwise
@@ -53,6 +61,14 @@ from jsonschema import Draft201909Validator, FormatChecker
 from jsonschema.exceptions import best_match
 
 from certificates import signing
+from certificates.reading import (
+    CREDENTIAL_CONTEXTS,
+    STATUS_LIST_CONTEXTS,
+    NotAsSigned,
+    SignedReading,
+    check_form,
+    read_signed,
+)
 
 __all__ = [
     "STEPS",
@@ -91,6 +107,8 @@ class Report:
     steps: tuple[Step, ...]
     #: "valid" | "invalid" | "revoked" | "expired" | "not yet valid"
     verdict: str
+    #: what the credential says as signed (None when its format could not be read)
+    reading: SignedReading | None = None
 
     @property
     def ok(self) -> bool:
@@ -241,22 +259,21 @@ def _check_format(credential: Any) -> Step:
     if not isinstance(credential, dict):
         return fail(f"the credential is not a JSON object but {_json_kind(credential)}")
     contexts = credential.get("@context")
-    if not isinstance(contexts, list) or len(contexts) < 2:
-        return fail("@context must be a list starting with the VC 2.0 and OB 3.0 contexts")
-    if contexts[0] != VC_CONTEXT:
-        return fail(f"the first @context must be {VC_CONTEXT}, not {contexts[0]!r}")
-    if contexts[1] != OB_CONTEXT:
-        if isinstance(contexts[1], str) and _OB_CONTEXT_ANY.match(contexts[1]):
-            return fail(
-                f"the credential uses the OB context {contexts[1]}; this verifier has only "
-                f"{OB_CONTEXT} pinned"
-            )
-        return fail(f"the second @context must be {OB_CONTEXT}, not {contexts[1]!r}")
-    for extra in contexts[2:]:
-        if isinstance(extra, str) and extra not in signing.CONTEXT_FILES:
-            return fail(f"@context {extra!r} is not one this verifier has pinned")
-        if not isinstance(extra, str | dict):
-            return fail("an @context entry is neither a URL nor an object")
+    if (
+        isinstance(contexts, list)
+        and len(contexts) > 1
+        and isinstance(contexts[1], str)
+        and contexts[1] != OB_CONTEXT
+        and _OB_CONTEXT_ANY.match(contexts[1])
+    ):
+        return fail(
+            f"the credential uses the OB context {contexts[1]}; this verifier has only "
+            f"{OB_CONTEXT} pinned"
+        )
+    try:
+        check_form(credential, CREDENTIAL_CONTEXTS)
+    except NotAsSigned as exc:
+        return fail(str(exc))
     types = credential.get("type")
     if not isinstance(types, list) or "VerifiableCredential" not in types:
         return fail("type must be a list including 'VerifiableCredential'")
@@ -273,7 +290,12 @@ def _check_format(credential: Any) -> Step:
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         return fail(f"not valid against the Open Badges 3.0 schema at {problems[0]}{more}")
-    return Step("format", True, "an Open Badges 3.0 credential, valid against the official schema")
+    return Step(
+        "format",
+        True,
+        "an Open Badges 3.0 credential with the pinned contexts, valid against the official "
+        "schema, its fields under their own names",
+    )
 
 
 def _json_kind(value: Any) -> str:
@@ -386,9 +408,13 @@ def _find_key(
 # --------------------------------------------------------------------------- the heavy part
 
 
+SignatureChecks = tuple[Step, Step, Step, SignedReading | None]
+
+
 @lru_cache(maxsize=4096)
-def signature_checks(credential_json: str, profile_keys_json: str) -> tuple[Step, Step, Step]:
-    """The format, issuer key and signature steps for these exact JSON texts (cached).
+def signature_checks(credential_json: str, profile_keys_json: str) -> SignatureChecks:
+    """The format, issuer key and signature steps for these exact JSON texts (cached), and
+    what the credential says as signed (None when the format step failed).
 
     ``profile_keys_json`` is :func:`profile_keys_json` of the issuer profile (``"null"`` when
     none is given). Never raises.
@@ -401,10 +427,12 @@ def signature_checks(credential_json: str, profile_keys_json: str) -> tuple[Step
             Step("format", False, detail),
             Step("issuer key", None, "not checked: the format check failed"),
             Step("signature", None, "not checked: the format check failed"),
+            None,
         )
 
 
-def _signature_checks(credential_json: str, keys_json: str) -> tuple[Step, Step, Step]:
+def _signature_checks(credential_json: str, keys_json: str) -> SignatureChecks:
+    reading = None
     try:
         credential = json.loads(credential_json)
     except (ValueError, RecursionError) as exc:
@@ -412,11 +440,17 @@ def _signature_checks(credential_json: str, keys_json: str) -> tuple[Step, Step,
         fmt = Step("format", False, f"the credential is not valid JSON: {exc}")
     else:
         fmt = _check_format(credential)
-    if not fmt.ok:
+        if fmt.ok:
+            try:
+                reading = read_signed(credential, CREDENTIAL_CONTEXTS)
+            except NotAsSigned as exc:
+                fmt = Step("format", False, str(exc))
+    if not fmt.ok or reading is None:
         return (
             fmt,
             Step("issuer key", None, "not checked: the format check failed"),
             Step("signature", None, "not checked: the format check failed"),
+            None,
         )
     profile = json.loads(keys_json)
     if profile is None:
@@ -424,12 +458,13 @@ def _signature_checks(credential_json: str, keys_json: str) -> tuple[Step, Step,
             fmt,
             Step("issuer key", None, "not checked: no issuer profile given"),
             Step("signature", None, "not checked: no issuer profile to take the key from"),
+            reading,
         )
     proof, _ = _proof_of(credential)
     assert proof is not None  # the format step checked it
     public_key, detail = _find_key(
         profile,
-        _issuer_id_of(credential) or "",
+        reading.issuer or "",
         proof["verificationMethod"],
         _parse_time(proof["created"]),
         "credential",
@@ -439,9 +474,15 @@ def _signature_checks(credential_json: str, keys_json: str) -> tuple[Step, Step,
             fmt,
             Step("issuer key", False, detail),
             Step("signature", None, "not checked: no trusted key"),
+            reading,
         )
     result = signing.verify(credential, public_key)
-    return fmt, Step("issuer key", True, detail), Step("signature", result.ok, result.reason)
+    return (
+        fmt,
+        Step("issuer key", True, detail),
+        Step("signature", result.ok, result.reason),
+        reading,
+    )
 
 
 @lru_cache(maxsize=64)
@@ -455,13 +496,14 @@ def _status_list_checks(
         return f"the status list is not valid JSON: {exc}", None, "", None, None
     if not isinstance(status_list, dict):
         return "the status list is not a JSON object", None, "", None, None
-    contexts = status_list.get("@context")
-    if not isinstance(contexts, list) or not contexts or contexts[0] != VC_CONTEXT:
-        return f"the status list's first @context is not {VC_CONTEXT}", None, "", None, None
+    try:
+        reading = read_signed(status_list, STATUS_LIST_CONTEXTS)
+    except NotAsSigned as exc:
+        return f"the status list is refused: {exc}", None, "", None, None
     types = status_list.get("type")
     if not isinstance(types, list) or "BitstringStatusListCredential" not in types:
         return "the status list is not a BitstringStatusListCredential", None, "", None, None
-    list_issuer = _issuer_id_of(status_list)
+    list_issuer = reading.issuer
     if list_issuer != issuer:
         return (
             f"the status list is issued by {list_issuer!r}, not by the credential's issuer "
@@ -485,60 +527,55 @@ def _status_list_checks(
     result = signing.verify(status_list, public_key)
     if not result.ok:
         return f"the status list's signature is bad: {result.reason}", None, "", None, None
-    subject = status_list.get("credentialSubject")
-    if not isinstance(subject, dict) or subject.get("type") not in (
-        "BitstringStatusList",
-        ["BitstringStatusList"],
-    ):
+    if reading.subject_type != "BitstringStatusList":
         return "the status list has no BitstringStatusList subject", None, "", None, None
-    if subject.get("statusPurpose") != "revocation":
+    if reading.list_purpose != "revocation":
         return (
-            f"the status list's purpose is {subject.get('statusPurpose')!r}, not 'revocation'",
+            f"the status list's purpose is {reading.list_purpose!r}, not 'revocation'",
             None,
             "",
             None,
             None,
         )
     try:
-        bits = signing.decode_status_list(subject.get("encodedList"))
+        bits = signing.decode_status_list(reading.encoded_list)
     except ValueError as exc:
         return f"the status list's encodedList is unusable: {exc}", None, "", None, None
-    valid_from, valid_until = status_list.get("validFrom"), status_list.get("validUntil")
-    return "", bits, proof["verificationMethod"], valid_from, valid_until
+    return "", bits, proof["verificationMethod"], reading.valid_from, reading.valid_until
 
 
 def _check_status(
-    credential: dict[str, Any], status_list: Any, keys_json: str, now: datetime
+    reading: SignedReading, status_list: Any, keys_json: str, now: datetime
 ) -> tuple[Step, bool]:
     """(the status step, revoked?)."""
-    if status_list is None:
-        return Step("status", None, "not checked: no status list given"), False
 
     def fail(detail: str) -> tuple[Step, bool]:
         return Step("status", False, detail), False
 
-    entries = credential.get("credentialStatus")
-    if entries is None:
-        detail = "the credential has no status entry: it cannot be revoked"
-        return Step("status", True, detail), False
-    entries = entries if isinstance(entries, list) else [entries]
+    if not reading.statuses:
+        return fail(
+            "the credential has no credentialStatus: this issuer gives every credential a "
+            "revocation entry, so one without it is refused, not passed"
+        )
     revocation = [
         e
-        for e in entries
-        if isinstance(e, dict)
-        and e.get("type") in ("BitstringStatusListEntry", ["BitstringStatusListEntry"])
-        and e.get("statusPurpose") == "revocation"
+        for e in reading.statuses
+        if e.type == "BitstringStatusListEntry" and e.purpose == "revocation"
     ]
     if not revocation:
         return fail("the credential's credentialStatus has no revocation BitstringStatusListEntry")
     if len(revocation) > 1:
         return fail("the credential has more than one revocation status entry")
     entry = revocation[0]
-    index_text = entry.get("statusListIndex")
+    index_text = entry.index
     if not isinstance(index_text, str) or not re.fullmatch(r"0|[1-9][0-9]{0,9}", index_text):
         return fail(f"statusListIndex {index_text!r} is not a non-negative integer string")
     index = int(index_text)
-    list_url = entry.get("statusListCredential")
+    list_url = entry.list_url
+    if entry.id is not None and entry.id != f"{list_url}#{index}":
+        return fail(f"the status entry {entry.id!r} does not name entry {index} of {list_url!r}")
+    if status_list is None:
+        return Step("status", None, "not checked: no status list given"), False
     if not isinstance(status_list, dict):
         return fail(f"the status list is not a JSON object but {_json_kind(status_list)}")
     if status_list.get("id") != list_url:
@@ -552,7 +589,7 @@ def _check_status(
         return fail(f"the status list is not JSON: {exc}")
     try:
         problem, bits, signer, valid_from, valid_until = _status_list_checks(
-            status_json, keys_json, _issuer_id_of(credential) or ""
+            status_json, keys_json, reading.issuer or ""
         )
     except Exception as exc:  # a shape nobody foresaw: a failed step, never a traceback
         return fail(f"the status list could not be checked: {type(exc).__name__}: {exc}")
@@ -580,13 +617,13 @@ def _check_status(
     )
 
 
-def _check_dates(credential: dict[str, Any], now: datetime) -> tuple[Step, str | None]:
+def _check_dates(reading: SignedReading, now: datetime) -> tuple[Step, str | None]:
     """(the validity dates step, "expired" / "not yet valid" / None)."""
     try:
-        valid_from = _parse_time(credential.get("validFrom"))
+        valid_from = _parse_time(reading.valid_from)
     except ValueError as exc:
         return Step("validity dates", False, f"validFrom is missing or malformed: {exc}"), None
-    until = credential.get("validUntil")
+    until = reading.valid_until
     try:
         valid_until = None if until is None else _parse_time(until)
     except ValueError as exc:
@@ -633,9 +670,12 @@ def check_credential(
         fmt = Step("format", False, f"the credential cannot be written as JSON: {exc}")
         key = Step("issuer key", None, "not checked: the format check failed")
         sig = Step("signature", None, "not checked: the format check failed")
+        reading = None
     else:
-        fmt, key, sig = signature_checks(credential_json, profile_keys_json(issuer_profile))
-    if not fmt.ok or not isinstance(credential, dict):
+        fmt, key, sig, reading = signature_checks(
+            credential_json, profile_keys_json(issuer_profile)
+        )
+    if not fmt.ok or not isinstance(credential, dict) or reading is None:
         not_checked = "not checked: the format check failed"
         return _report(
             (
@@ -648,7 +688,7 @@ def check_credential(
             None,
             False,
         )
-    issuer = _issuer_id_of(credential)
+    issuer = reading.issuer
     if trusted_issuer_id is not None and issuer != trusted_issuer_id:
         key = Step(
             "issuer key", False, f"the credential's issuer {issuer!r} is not {trusted_issuer_id!r}"
@@ -657,7 +697,7 @@ def check_credential(
     if key.ok and sig.ok:
         try:
             status, revoked = _check_status(
-                credential, status_list, profile_keys_json(issuer_profile), now
+                reading, status_list, profile_keys_json(issuer_profile), now
             )
         except Exception as exc:  # a shape nobody foresaw: a failed step, never a traceback
             detail = f"the status could not be checked: {type(exc).__name__}: {exc}"
@@ -669,11 +709,16 @@ def check_credential(
             Step("status", None, "not checked: the credential is not authentic"),
             False,
         )
-    dates, date_verdict = _check_dates(credential, now)
-    return _report((fmt, key, sig, status, dates), date_verdict, revoked)
+    dates, date_verdict = _check_dates(reading, now)
+    return _report((fmt, key, sig, status, dates), date_verdict, revoked, reading)
 
 
-def _report(steps: tuple[Step, ...], date_verdict: str | None, revoked: bool) -> Report:
+def _report(
+    steps: tuple[Step, ...],
+    date_verdict: str | None,
+    revoked: bool,
+    reading: SignedReading | None = None,
+) -> Report:
     fmt, key, sig, status, dates = steps
     authentic = bool(fmt.ok and key.ok and sig.ok)
     broken_status = status.ok is False and not revoked
@@ -686,4 +731,4 @@ def _report(steps: tuple[Step, ...], date_verdict: str | None, revoked: bool) ->
         verdict = date_verdict
     else:
         verdict = "valid"
-    return Report(steps=steps, verdict=verdict)
+    return Report(steps=steps, verdict=verdict, reading=reading)

@@ -53,6 +53,7 @@ __all__ = [
     "decode_status_list",
     "document_loader",
     "encode_status_list",
+    "expand",
     "multibase_decode",
     "multibase_encode",
     "new_status_list",
@@ -258,6 +259,26 @@ def canonize(doc: dict[str, Any]) -> str:
     control characters that canonicalizers escape inconsistently. A context URL other than
     the pinned ones raises :class:`UnknownContextError`.
     """
+    expanded = expand(doc)
+    processor = jsonld.JsonLdProcessor()
+    with _PYLD_LOCK:
+        try:
+            # expanded form has no contexts left: this second expansion is cheap
+            return processor.normalize(
+                expanded,
+                {**_pyld_options(), "algorithm": "URDNA2015", "format": "application/n-quads"},
+            )
+        except jsonld.JsonLdError as exc:
+            raise _explain(exc) from exc
+
+
+def expand(doc: dict[str, Any]) -> list[Any]:
+    """Expanded JSON-LD of ``doc`` over the pinned contexts: every term replaced by its IRI,
+    so what a document *means* can be read without trusting its key names.
+
+    Raises :class:`CanonicalizationError` for anything toRdf would drop without a word (see
+    :func:`canonize`) and :class:`UnknownContextError` for an unpinned context URL.
+    """
     if not isinstance(doc, dict):
         raise CanonicalizationError(f"expected a JSON object, not {type(doc).__name__}")
     dropped: list[str | None] = []
@@ -275,15 +296,7 @@ def canonize(doc: dict[str, Any]) -> str:
             "not be covered by the signature"
         )
     _check_expanded(expanded)
-    with _PYLD_LOCK:
-        try:
-            # expanded form has no contexts left: this second expansion is cheap
-            return processor.normalize(
-                expanded,
-                {**_pyld_options(), "algorithm": "URDNA2015", "format": "application/n-quads"},
-            )
-        except jsonld.JsonLdError as exc:
-            raise _explain(exc) from exc
+    return expanded
 
 
 def _explain(exc: BaseException) -> CanonicalizationError:

@@ -5,7 +5,10 @@ using ``eddsa-rdfc-2022`` and a published profile of Multikeys)::
         --status-list STATUS.json
 
 Nothing is fetched: it trusts only the keys listed in the issuer profile file it is given.
-Each step prints as ``PASS|FAIL|SKIP  <step>: <detail>``, then the verdict.
+Each step prints as ``PASS|FAIL|SKIP  <step>: <detail>``, then the verdict and, when the
+signature holds, what the credential certifies as signed (holder, achievement, issuer).
+Only credentials in this issuer's exact form are accepted: the pinned contexts and nothing
+else, every field under its own name (:mod:`certificates.reading`).
 
 Exit status: 0 when every step passes; 1 when any step fails or was skipped (without
 ``--issuer-profile`` the signature cannot be checked, without ``--status-list`` nor the
@@ -94,6 +97,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{step.label}  {step.name}: {step.detail}")
     caveat = " (as far as checked: see below)" if report.ok and not report.complete else ""
     print(f"verdict: {report.verdict}{caveat}")
+    if report.reading is not None and report.step("signature").ok:
+        # What it certifies, read from the signed meaning (never from a key that may alias).
+        signed = report.reading
+        print(f"holder: {signed.holder_name or '(not named)'}")
+        print(f"achievement: {signed.achievement_name} ({signed.achievement_id})")
+        print(f"issuer: {signed.issuer}")
     missing = []
     if args.issuer_profile is None:
         missing.append("--issuer-profile FILE (without it no key is trusted)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -68,9 +69,19 @@ ALLOWED_ATTRIBUTES = {
 ALLOWED_CLASSES = {tag: set(ALIGN_CLASSES.values()) for tag in ("th", "td")}
 
 
-def _https_images_only(tag: str, attribute: str, value: str) -> str | None:
+def _safe_urls(tag: str, attribute: str, value: str) -> str | None:
+    """Links and images to http(s), mailto or a path on this site; nh3 checks the scheme.
+
+    A path must start with a single ``/`` (or none): ``//evil.example`` and its backslash
+    spellings are another site without a scheme, which nh3 would keep as "relative".
+    """
+    if attribute not in ("href", "src"):
+        return value
+    text = value.strip()
+    if re.match(r"^[/\\]{2}", text) or re.match(r"^[\x00-\x20]", value):
+        return None
     # The CSP loads images from this site or over https only; drop what it would block.
-    if tag == "img" and attribute == "src" and value.lower().startswith("http:"):
+    if tag == "img" and attribute == "src" and text.lower().startswith("http:"):
         return None
     return value
 
@@ -82,7 +93,7 @@ def render_markdown(text: str | None) -> Markup:
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         allowed_classes=ALLOWED_CLASSES,
-        attribute_filter=_https_images_only,
+        attribute_filter=_safe_urls,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
     )

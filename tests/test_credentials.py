@@ -765,6 +765,8 @@ def test_cli_verifies_a_good_credential(files, credential):
     lines = result.stdout.splitlines()
     assert [line.split(":")[0] for line in lines[:5]] == [f"PASS  {step}" for step in STEPS]
     assert lines[5] == "verdict: valid"
+    assert lines[6] == "holder: Ada Lovelace"
+    assert lines[7].startswith("achievement: Safe Manual Handling (https://ce.example.org/")
 
 
 def test_cli_uses_the_current_time_by_default(files):

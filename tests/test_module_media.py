@@ -103,6 +103,7 @@ def test_a_png_is_stored_with_the_module_and_served_back(app, trainer, draft):
     assert served.mimetype == "image/png"
     assert served.headers["X-Content-Type-Options"] == "nosniff"
     assert served.headers["Content-Disposition"] == "inline; filename=Floor_plan.png"
+    assert served.headers["Content-Security-Policy"].startswith("sandbox;")
     assert served.headers["ETag"].strip('"') == media.sha256
     # Version 1 is published, but this file is on the draft: not for visitors (yet).
     assert Web(app.test_client()).get(url).status_code == 404
@@ -119,6 +120,11 @@ def test_a_new_upload_replaces_the_file_and_the_box_removes_it(app, trainer, dra
     upload(trainer, edit, "two.pdf", SAMPLES["guide.pdf"][0])
     first, second = media_rows(app)
     assert version_state(app)["modules"][0][5] == second.id
+    # a PDF is served as a download: its scripts never run in the browser's viewer
+    pdf = trainer.get(f"/media/{second.id}/two.pdf")
+    assert pdf.status_code == 200
+    assert pdf.headers["Content-Disposition"] == "attachment; filename=two.pdf"
+    assert pdf.headers["Content-Security-Policy"].startswith("sandbox;")
     response = trainer.submit(
         edit, {"title": "No file", "body": "Text.", "media_minutes": "0", "remove_file": "1"}
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from lms.rendering import render_markdown
@@ -56,3 +58,26 @@ def test_images_load_over_https_or_from_this_site_only():
     html = str(render_markdown("![a](http://x.example/a.png) ![b](https://x.example/b.png)"))
     assert 'src="https://x.example/b.png"' in html
     assert "http://x.example/a.png" not in html
+
+
+@pytest.mark.parametrize(
+    "link",
+    ["//evil.example/x", " //evil.example", "\\\\evil.example", "/\\evil.example"],
+)
+def test_links_to_another_site_without_a_scheme_are_not_links(link):
+    html = str(render_markdown(f"[click]({link}) ![pic]({link}/a.png)"))
+    for url in re.findall(r'(?:href|src)="([^"]*)"', html):
+        # what is left is a path on this site (a backslash percent-encoded), never a host
+        assert not re.match(r"^\s*[/\\]{2}", url) and not url.startswith("/\\"), url
+    assert "<a" in html  # the text stays
+
+
+def test_links_keep_http_https_mailto_and_site_paths():
+    html = str(
+        render_markdown(
+            "[a](https://x.example/) [b](mailto:a@x.example) [c](/courses/x) [d](notes)"
+        )
+    )
+    for href in ("https://x.example/", "mailto:a@x.example", "/courses/x", "notes"):
+        assert f'href="{href}"' in html
+    assert "javascript" not in str(render_markdown("[a](javascript:alert(1))")).split("](")[0]

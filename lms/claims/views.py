@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-
 from flask import (
     Blueprint,
     abort,
@@ -13,7 +11,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from werkzeug.datastructures import FileStorage
@@ -37,6 +34,7 @@ from lms.claims.operations import (
 )
 from lms.clock import now
 from lms.rendering import describe_size
+from lms.served_files import stored_file_response
 from lms.studio.media import read_upload
 
 bp = Blueprint("claims", __name__)
@@ -46,19 +44,16 @@ FORM_ALLOWANCE_BYTES = 64 * 1024
 
 
 def evidence_response(claim: CreditClaim) -> Response:
-    """The claim's evidence with its checked type, never sniffed, never cached by a proxy."""
-    response = send_file(
-        io.BytesIO(claim.evidence_data),
+    """The claim's evidence (see :mod:`lms.served_files`), never cached by a proxy."""
+    response = stored_file_response(
+        claim.evidence_data,
         mimetype=claim.evidence_type,
-        as_attachment=False,  # PDFs and pictures display in the browser
-        download_name=claim.evidence_filename,
+        filename=claim.evidence_filename,
         etag=claim.evidence_sha256,
-        conditional=True,
         max_age=0,
     )
     response.cache_control.private = True
     response.cache_control.no_cache = True
-    response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
 

@@ -8,11 +8,10 @@ them, and are shared by every version of the course (keyed by its slug).
 from __future__ import annotations
 
 import hashlib
-import io
 from datetime import datetime
 from pathlib import PurePosixPath
 
-from flask import Blueprint, abort, current_app, send_file
+from flask import Blueprint, abort, current_app
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
@@ -22,6 +21,7 @@ from lms.auth import current_learner
 from lms.catalogue.models import Course, Media, Module
 from lms.db import session
 from lms.rendering import describe_size
+from lms.served_files import stored_file_response
 from lms.validation import Refused
 
 #: Extension -> the content type its bytes must have.
@@ -194,13 +194,11 @@ def media_file(media_id: int, filename: str) -> Response:
     if not public and not _may_see_unpublished(media.course_slug):
         abort(404, "There is no such file.")
     # A stored file never changes (a new upload is a new id): cache public ones for long.
-    response = send_file(
-        io.BytesIO(media.data),
+    response = stored_file_response(
+        media.data,
         mimetype=media.content_type,
-        as_attachment=False,  # every allowed type displays in the browser: inline
-        download_name=media.filename,
+        filename=media.filename,
         etag=media.sha256,
-        conditional=True,  # ETag and Range requests (seeking in a video)
         max_age=31_536_000 if public else 0,
     )
     if public:
@@ -209,5 +207,4 @@ def media_file(media_id: int, filename: str) -> Response:
     else:  # a draft's file: only for the browser of whoever may see it, checked each time
         response.cache_control.private = True
         response.cache_control.no_cache = True
-    response.headers["X-Content-Type-Options"] = "nosniff"
     return response
