@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from certificates.models import IssuerKey
+from certificates.revision import bump_revision
 from certificates.signing import public_key_multibase
 
 KEY_ID_RE = re.compile(r"key-[0-9]{1,6}")
@@ -118,6 +119,7 @@ def register_key(session: Session, private_key: Ed25519PrivateKey, now: datetime
     key = IssuerKey(key_id=_next_key_id(session), public_key_multibase=multibase, created_at=now)
     session.add(key)
     session.flush()
+    bump_revision(session)  # the profile lists a new key: every host's copy is now stale
     return key
 
 

@@ -36,14 +36,20 @@ class Certificate(Base):
     #: SHA-256 of the canonical JSON of ``facts``, to detect a changed record.
     digest: Mapped[str] = mapped_column(String(64))
     issued_at: Mapped[datetime]
-    revoked_at: Mapped[datetime | None]
+    #: Indexed: the status list is rebuilt from the revoked rows only.
+    revoked_at: Mapped[datetime | None] = mapped_column(index=True)
     revocation_reason: Mapped[str | None] = mapped_column(Text)
     #: The signed OpenBadgeCredential, exactly as issued; never changed afterwards.
     credential: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     #: This certificate's bit in the revocation status list (random, unique).
     status_index: Mapped[int | None] = mapped_column(unique=True)
-    #: The certificate this one replaces (a reissue), if any.
-    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("cert_certificate.id"))
+    #: The certificate this one replaces (a reissue), if any. Indexed: the verification page
+    #: of a replaced certificate looks up its replacement.
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("cert_certificate.id"), index=True)
+    #: HMAC of ``credential`` under the site's secret, written when it was signed here: a
+    #: stored credential that still matches it is the one this site signed, so the page need
+    #: not canonicalize it again (see :mod:`certificates.sealing`).
+    seal: Mapped[str | None] = mapped_column(String(64))
 
 
 class IssuerKey(Base):
@@ -63,3 +69,14 @@ class IssuerKey(Base):
     created_at: Mapped[datetime]
     #: None for the key in use; at most one key is in use.
     retired_at: Mapped[datetime | None]
+
+
+class IssuerState(Base):
+    """One row whose ``revision`` goes up in the same transaction as every change a verifier
+    can see: a revocation, a key added or retired. Every host reads it (one primary-key
+    lookup) to know whether its copy of the issuer profile and status list is current."""
+
+    __tablename__ = "cert_issuer_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    revision: Mapped[int] = mapped_column(default=0)

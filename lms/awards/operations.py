@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from certificates import Certificate, CertificateFacts, digest_of, issue_certificate
 from certificates.checking import Report, Step, check_credential
+from certificates.revision import bump_revision
 from lms.accounts.models import User
 from lms.awards.issuer import issuer_profile, prepare_signing, status_list
 from lms.catalogue.models import Course
@@ -122,6 +123,7 @@ def revoke(certificate: Certificate, reason: str, now: datetime) -> bool:
             .execution_options(synchronize_session=False)
         ).rowcount
         if won == 1:
+            bump_revision(db)  # the status list changes: every host rebuilds it
             # The credit hangs on the first certificate of the award; a reissue replaced it.
             chain, current = {certificate.id}, certificate
             while current.replaces_id is not None and current.replaces_id not in chain:
@@ -183,6 +185,7 @@ def reissue(certificate: Certificate, now: datetime) -> Certificate:
         )
         if replaced.rowcount != 1:  # revoked meanwhile by another admin
             raise AwardError("A revoked certificate cannot be reissued.")
+        bump_revision(db)
         db.commit()
     except IntegrityError:
         # A second reissue of the same certificate raced this one: the unique award key
