@@ -1,61 +1,44 @@
-"""The learner's dashboard: courses in progress and the CEC ledger."""
+"""The learner's dashboard: where they stand in each requirement, their courses and their
+credit log.
+
+A fixed number of statements whatever the size of the person's history: the standings are
+computed once here (from the credits of the cycles shown, not the whole ledger), and the
+courses and the log are read a page at a time with their totals counted by the database.
+"""
 
 from __future__ import annotations
 
 from flask import Blueprint, render_template
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
 from lms.auth import current_learner, login_required
-from lms.catalogue.models import Course, Module
-from lms.credits.operations import ledger_of, totals_by_unit
-from lms.db import session
-from lms.learning.models import Enrolment, ModuleCompletion
+from lms.clock import now
+from lms.credits.log import credit_log, credit_totals
+from lms.learning.enrolments import my_courses
+from lms.pagination import page_or_404, requested_page
+from lms.requirements.operations import standing_of
 
 bp = Blueprint("dashboard", __name__)
+
+#: Courses and credit-log entries shown per page.
+COURSES_PER_PAGE = 10
+LOG_LINES_PER_PAGE = 20
 
 
 @bp.get("/dashboard")
 @login_required
 def index() -> str:
-    db = session()
-    enrolments = list(
-        db.scalars(
-            select(Enrolment)
-            .where(Enrolment.user_id == current_learner.id)
-            .options(selectinload(Enrolment.course).selectinload(Course.provider))
-            .order_by(Enrolment.enrolled_at.desc())
-        )
+    user_id = current_learner.id
+    courses_at, log_at = requested_page("courses"), requested_page("log")
+    courses, course_count = my_courses(
+        user_id, offset=(courses_at - 1) * COURSES_PER_PAGE, limit=COURSES_PER_PAGE
     )
-    ids = [e.id for e in enrolments]
-    course_ids = [e.course_id for e in enrolments]
-    # Two counting queries for the whole page, whatever the number of courses.
-    done = dict(
-        db.execute(
-            select(ModuleCompletion.enrolment_id, func.count())
-            .where(ModuleCompletion.enrolment_id.in_(ids))
-            .group_by(ModuleCompletion.enrolment_id)
-        ).all()
+    lines, line_count = credit_log(
+        user_id, offset=(log_at - 1) * LOG_LINES_PER_PAGE, limit=LOG_LINES_PER_PAGE
     )
-    totals = dict(
-        db.execute(
-            select(Module.course_id, func.count())
-            .where(Module.course_id.in_(course_ids))
-            .group_by(Module.course_id)
-        ).all()
-    )
-    rows = [
-        {
-            "enrolment": e,
-            "done": done.get(e.id, 0),
-            "total": totals.get(e.course_id, 0),
-            "percent": round(100 * done.get(e.id, 0) / totals[e.course_id])
-            if totals.get(e.course_id)
-            else 100,
-        }
-        for e in enrolments
-    ]
-    ledger = ledger_of(current_learner.id)
     return render_template(
-        "lms/dashboard.html", rows=rows, ledger=ledger, totals=totals_by_unit(ledger)
+        "lms/dashboard.html",
+        standings=standing_of(user_id, now().date()),
+        courses=page_or_404(courses, courses_at, COURSES_PER_PAGE, course_count, "courses"),
+        log=page_or_404(lines, log_at, LOG_LINES_PER_PAGE, line_count, "log"),
+        totals=credit_totals(user_id),
     )

@@ -13,15 +13,18 @@ stores a new version (a new row; an existing version is never edited or deleted)
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import select
+from flask import Flask, current_app
+from sqlalchemy import Select, bindparam, func, or_, select, true
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 
 from lms.catalogue.models import Certification, Course, Holding, course_certification
 from lms.credits.models import SOURCES, CreditEntry
@@ -136,32 +139,54 @@ def held_certifications(user_id: int) -> list[rules.HeldCertification]:
     return [rules.HeldCertification(code, certified_on) for code, certified_on in rows]
 
 
-def credits_of(user_id: int) -> list[rules.Credit]:
-    """The person's ledger as the engine sees it (three statements whatever its size)."""
+def credits_of(user_id: int, window: tuple[date, date] | None = None) -> list[rules.Credit]:
+    """The person's ledger as the engine sees it, only the entries earned within ``window``
+    when given (two statements whatever its size: the entries with their courses'
+    certifications, then the events'). Plain rows, not ORM objects: this runs on every
+    dashboard and compliance page."""
     db = session()
-    entries = list(
-        db.scalars(
-            select(CreditEntry).where(CreditEntry.user_id == user_id).order_by(CreditEntry.id)
+    query = (
+        select(
+            CreditEntry.id,
+            CreditEntry.source,
+            CreditEntry.source_ref,
+            CreditEntry.credits,
+            CreditEntry.credit_unit,
+            CreditEntry.earned_on,
+            CreditEntry.hours,
+            CreditEntry.category,
+            CreditEntry.cycles,
+            CreditEntry.reverses_id,
+            CreditEntry.course_id,
+            Certification.code,
         )
+        # One row per certification of the entry's course (one row when it has none).
+        .outerjoin(course_certification, course_certification.c.course_id == CreditEntry.course_id)
+        .outerjoin(Certification, Certification.id == course_certification.c.certification_id)
+        .where(CreditEntry.user_id == user_id)
+        .order_by(CreditEntry.id)
     )
-    # Both lookups run even when empty, so the page's statement count never varies.
-    course_ids = {e.course_id for e in entries if e.course_id is not None}
-    by_course: dict[int, set[str]] = {}
-    for course_id, code in db.execute(
-        select(course_certification.c.course_id, Certification.code)
-        .join(Certification, Certification.id == course_certification.c.certification_id)
-        .where(course_certification.c.course_id.in_(course_ids))
-    ):
-        by_course.setdefault(course_id, set()).add(code)
-    event_ids = {i for e in entries if e.source == "event" for i in [_event_id(e.source_ref)] if i}
+    if window is not None:
+        query = query.where(CreditEntry.earned_on.between(*window))
+    entries: dict[int, Any] = {}
+    course_codes: dict[int, set[str]] = {}
+    for row in db.execute(query):
+        entries.setdefault(row.id, row)
+        codes = course_codes.setdefault(row.id, set())
+        if row.code is not None:
+            codes.add(row.code)
+    # Runs even when empty, so the page's statement count never varies.
+    event_ids = {
+        i for e in entries.values() if e.source == "event" for i in [_event_id(e.source_ref)] if i
+    }
     by_event: dict[int, set[str]] = {}
     for event_id, codes in db.execute(
         select(Event.id, Event.certification_codes).where(Event.id.in_(event_ids))
     ):
         by_event[event_id] = {str(c) for c in codes or ()}
     found = []
-    for entry in entries:
-        codes: set[str] = set(by_course.get(entry.course_id, ())) if entry.course_id else set()
+    for entry in entries.values():
+        codes = set(course_codes[entry.id])
         if entry.source == "event":
             codes |= by_event.get(_event_id(entry.source_ref) or 0, set())
         pooled: set[str] = set()
@@ -229,9 +254,31 @@ class Compliance:
 
 
 def compliance_of(user_id: int, today: date) -> Compliance:
+    """Where the person stands today, computed at most once per request (the pages call it
+    once, never per row or from a template).
+
+    Served from this process's memo when nothing it is computed from has changed: one
+    statement reads the person's holdings with the stamps of the ledger and of the rules, and
+    only when that key is new are the rules and the credits of the cycles evaluated read.
+    Every host checks the database this way, so a credit appended anywhere shows at once."""
+    holdings, stamps = _holdings_and_stamps(user_id)
+    if not holdings:
+        return Compliance(standings=[], held=(), uncovered=())
+    key = (user_id, today, stamps, tuple(holdings))
+    memo = _memo()
+    found = memo.get(key)
+    if found is None:
+        found = _compute_compliance(user_id, holdings, today)
+        memo.put(key, found)
+    return found
+
+
+def _compute_compliance(
+    user_id: int, holdings: list[rules.HeldCertification], today: date
+) -> Compliance:
     every_rule = all_rules()
-    holdings = held_certifications(user_id)
-    credits = credits_of(user_id) if holdings else []
+    window = rules.credit_window(every_rule, holdings, today)
+    credits = credits_of(user_id, window) if window else []
     evaluations = rules.standings(every_rule, holdings, credits, today)
     covered = {c for versions in every_rule.values() for c in versions[-1].certification_codes}
     held = tuple(h.code for h in holdings)
@@ -240,6 +287,90 @@ def compliance_of(user_id: int, today: date) -> Compliance:
         held=held,
         uncovered=tuple(code for code in held if code not in covered),
     )
+
+
+def _stamps_statement() -> Select[Any]:
+    entry, rule = CreditEntry.__table__, RequirementRule.__table__
+    holding, certification = Holding.__table__, Certification.__table__
+    ledger = (
+        select(func.count(entry.c.id).label("n"), func.max(entry.c.id).label("last"))
+        .where(entry.c.user_id == bindparam("user_id"))
+        .subquery()
+    )
+    versions = select(
+        func.count(rule.c.id).label("n"), func.max(rule.c.id).label("last")
+    ).subquery()
+    return (
+        select(
+            certification.c.code,
+            holding.c.certified_on,
+            ledger.c.n,
+            ledger.c.last,
+            versions.c.n,
+            versions.c.last,
+        )
+        .select_from(holding)
+        .join(certification, certification.c.id == holding.c.certification_id)
+        .join(ledger, true())
+        .join(versions, true())
+        .where(holding.c.user_id == bindparam("user_id"))
+        .order_by(certification.c.code)
+    )
+
+
+#: Built once: it runs on every page that shows a standing (plain tables, no ORM).
+_HOLDINGS_AND_STAMPS = _stamps_statement()
+
+
+def _holdings_and_stamps(
+    user_id: int,
+) -> tuple[list[rules.HeldCertification], tuple[int, int, int, int]]:
+    """The person's holdings, and what changes whenever anything else a standing is computed
+    from does: the ledger and the rules are append-only (an entry or a rule version is never
+    edited or deleted), so their row counts and newest ids name their content. One statement.
+    (A course's or an event's certifications, which credits also count by, are fixed once
+    they earn credit.)"""
+    rows = session().execute(_HOLDINGS_AND_STAMPS, {"user_id": user_id}).all()
+    holdings = [rules.HeldCertification(code, certified_on) for code, certified_on, *_ in rows]
+    stamps = tuple(rows[0][2:]) if rows else (0, 0, 0, 0)
+    return holdings, stamps
+
+
+class _Memo:
+    """A small least-recently-used map, safe across threads."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.items: OrderedDict[Any, Compliance] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: Any) -> Compliance | None:
+        with self.lock:
+            found = self.items.get(key)
+            if found is not None:
+                self.items.move_to_end(key)
+            return found
+
+    def put(self, key: Any, value: Compliance) -> None:
+        with self.lock:
+            self.items[key] = value
+            self.items.move_to_end(key)
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+
+
+#: People whose standings one process keeps (a few hundred bytes each).
+MEMO_SIZE = 4096
+#: One memo per app: tests (and a host) may run several apps, each on its own database.
+_MEMOS: WeakKeyDictionary[Flask, _Memo] = WeakKeyDictionary()
+
+
+def _memo() -> _Memo:
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    memo = _MEMOS.get(app)
+    if memo is None:
+        memo = _MEMOS.setdefault(app, _Memo(MEMO_SIZE))
+    return memo
 
 
 def _standing(evaluation: rules.Evaluation) -> Standing:
@@ -266,40 +397,77 @@ def _standing(evaluation: rules.Evaluation) -> Standing:
 MAX_SUGGESTIONS = 5
 
 
+@dataclass(frozen=True)
+class SuggestedCourse:
+    """A published course offered on the compliance page."""
+
+    id: int
+    slug: str
+    title: str
+    credits: Decimal
+    credit_unit: str
+
+
 def courses_that_count(
     user_id: int, standings: list[Standing], today: date
-) -> dict[tuple[str, str, date], list[Course]]:
+) -> dict[tuple[str, str, date], list[SuggestedCourse]]:
     """Up to five published courses per unfinished standing that count toward it: toward one
     of its certifications, not completed by the learner (in any version), approval holding
-    today. Keyed by (rule code, certification, cycle start). Three queries."""
+    today. Keyed by (rule code, certification, cycle start).
+
+    One statement, whatever the size of the catalogue: the first five such courses (by title)
+    of each certification wanted; a standing's five are among the first five of its
+    certifications."""
     open_standings = [s for s in standings if s.status != "complete"]
     if not open_standings:
         return {}
-    db = session()
-    courses = list(
-        db.scalars(
-            select(Course)
-            .where(Course.status == "published")
-            .options(selectinload(Course.certifications))
-            .order_by(Course.title, Course.id)
-        )
+    wanted = {code for s in open_standings for code in s.certification_codes}
+    completed_slugs = (
+        select(Course.slug)
+        .join(Enrolment, Enrolment.course_id == Course.id)
+        .where(Enrolment.user_id == user_id, Enrolment.completed_at.is_not(None))
     )
-    completed = set(
-        db.scalars(
-            select(Course.slug)
-            .join(Enrolment, Enrolment.course_id == Course.id)
-            .where(Enrolment.user_id == user_id, Enrolment.completed_at.is_not(None))
-        )
+    place = (
+        func.row_number()
+        .over(partition_by=Certification.code, order_by=(Course.title, Course.id))
+        .label("place")
     )
+    # The database's order of titles (its collation), to merge two certifications' lists.
+    order = func.row_number().over(order_by=(Course.title, Course.id)).label("overall")
+    ranked = (
+        select(
+            Certification.code,
+            Course.id,
+            Course.slug,
+            Course.title,
+            Course.credits,
+            Course.credit_unit,
+            place,
+            order,
+        )
+        .join(course_certification, course_certification.c.course_id == Course.id)
+        .join(Certification, Certification.id == course_certification.c.certification_id)
+        .where(
+            Certification.code.in_(wanted),
+            Course.status == "published",
+            or_(Course.approval_expires_on.is_(None), Course.approval_expires_on >= today),
+            Course.slug.not_in(completed_slugs),
+        )
+        .subquery()
+    )
+    by_code: dict[str, list[tuple[int, SuggestedCourse]]] = {}
+    for row in session().execute(select(ranked).where(ranked.c.place <= MAX_SUGGESTIONS)):
+        course = SuggestedCourse(row.id, row.slug, row.title, Decimal(row.credits), row.credit_unit)
+        by_code.setdefault(row.code, []).append((row.overall, course))
     found = {}
     for standing in open_standings:
-        wanted = set(standing.certification_codes)
+        candidates = {
+            course.id: (overall, course)
+            for code in standing.certification_codes
+            for overall, course in by_code.get(code, ())
+        }
         found[(standing.rule_code, standing.certification, standing.cycle_start)] = [
-            course
-            for course in courses
-            if course.slug not in completed
-            and not (course.approval_expires_on and course.approval_expires_on < today)
-            and wanted & {c.code for c in course.certifications}
+            course for _, course in sorted(candidates.values(), key=lambda c: c[0])
         ][:MAX_SUGGESTIONS]
     return found
 

@@ -447,6 +447,21 @@ def standings(
     """The cycle containing today for every requirement, and the previous cycle as well when
     it ended incomplete at most OVERDUE_GRACE_DAYS ago."""
     found = []
+    for requirement, cycle, lapsed in cycles_to_evaluate(rules, holdings, today):
+        evaluation = evaluate(requirement, cycle, credits, today)
+        if not lapsed or evaluation.status == "overdue":
+            found.append(evaluation)
+    return found
+
+
+def cycles_to_evaluate(
+    rules: Mapping[str, Sequence[RuleVersion]],
+    holdings: Sequence[HeldCertification],
+    today: date,
+) -> list[tuple[Requirement, Cycle, bool]]:
+    """(requirement, cycle, lapsed) for every cycle ``standings`` evaluates: the one containing
+    today, and the previous one (lapsed) when it ended at most OVERDUE_GRACE_DAYS ago."""
+    found = []
     for requirement in requirements_of(rules, holdings):
         previous = current = None
         for cycle in cycles(requirement, today):
@@ -456,12 +471,24 @@ def standings(
             and previous.version is not None
             and (today - previous.end).days <= OVERDUE_GRACE_DAYS
         ):
-            lapsed = evaluate(requirement, previous, credits, today)
-            if lapsed.status == "overdue":
-                found.append(lapsed)
+            found.append((requirement, previous, True))
         if current is not None and current.version is not None:
-            found.append(evaluate(requirement, current, credits, today))
+            found.append((requirement, current, False))
     return found
+
+
+def credit_window(
+    rules: Mapping[str, Sequence[RuleVersion]],
+    holdings: Sequence[HeldCertification],
+    today: date,
+) -> tuple[date, date] | None:
+    """The first and last ``earned_on`` that ``standings`` can count (None: it evaluates no
+    cycle), so a caller may load only the credits in between. A reversal keeps the date of
+    the entry it reverses, so the window never splits the two."""
+    evaluated = cycles_to_evaluate(rules, holdings, today)
+    if not evaluated:
+        return None
+    return min(c.start for _, c, _ in evaluated), max(c.end for _, c, _ in evaluated)
 
 
 def cycles_of_credit(

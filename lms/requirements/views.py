@@ -7,13 +7,7 @@ from flask import Blueprint, render_template
 
 from lms.auth import current_learner, login_required
 from lms.clock import now
-from lms.requirements.operations import (
-    STATUS_LABELS,
-    Standing,
-    compliance_of,
-    courses_that_count,
-    standing_of,
-)
+from lms.requirements.operations import STATUS_LABELS, compliance_of, courses_that_count
 
 bp = Blueprint("requirements", __name__)
 
@@ -30,11 +24,3 @@ def compliance() -> str:
         labels=STATUS_LABELS,
         today=today,
     )
-
-
-@bp.app_template_global("lms_compliance_summary")
-def compliance_summary() -> list[Standing]:
-    """The signed-in learner's standings, for the dashboard's summary."""
-    if not current_learner:
-        return []
-    return standing_of(current_learner.id, now().date())
