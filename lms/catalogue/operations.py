@@ -14,18 +14,6 @@ from lms.catalogue.models import Certification, Course, Module, Provider
 from lms.db import session
 from quizzes import create_quiz
 
-
-def published_courses() -> list[Course]:
-    return list(
-        session().scalars(
-            select(Course)
-            .where(Course.status == "published")
-            .options(selectinload(Course.provider), selectinload(Course.certifications))
-            .order_by(Course.title)
-        )
-    )
-
-
 SLUG_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,119}")
 
 

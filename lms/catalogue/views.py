@@ -6,17 +6,27 @@ from flask import Blueprint, abort, render_template
 
 from lms.accounts.forms import ActionForm
 from lms.auth import current_learner
-from lms.catalogue.operations import credit_refusal, published_course, published_courses
+from lms.catalogue.listing import catalogue_page
+from lms.catalogue.operations import credit_refusal, published_course
 from lms.clock import now
 from lms.learning.operations import can_move_to, course_for
+from lms.pagination import page_or_404, requested_page
 
 bp = Blueprint("catalogue", __name__)
 
 
+#: Course cards per catalogue page.
+COURSES_PER_PAGE = 12
+
+
 @bp.get("/")
 def index() -> str:
+    number = requested_page()
+    courses, total = catalogue_page(offset=(number - 1) * COURSES_PER_PAGE, limit=COURSES_PER_PAGE)
     return render_template(
-        "lms/catalogue/index.html", courses=published_courses(), today=now().date()
+        "lms/catalogue/index.html",
+        courses=page_or_404(courses, number, COURSES_PER_PAGE, total),
+        today=now().date(),
     )
 
 
