@@ -408,6 +408,49 @@ class SuggestedCourse:
     credit_unit: str
 
 
+def _suggestions_statement() -> Select[Any]:
+    course, certification = Course.__table__, Certification.__table__
+    enrolment = Enrolment.__table__
+    completed_slugs = (
+        select(course.c.slug)
+        .join(enrolment, enrolment.c.course_id == course.c.id)
+        .where(enrolment.c.user_id == bindparam("user_id"), enrolment.c.completed_at.is_not(None))
+    )
+    by_title = (course.c.title, course.c.id)
+    ranked = (
+        select(
+            certification.c.code,
+            course.c.id,
+            course.c.slug,
+            course.c.title,
+            course.c.credits,
+            course.c.credit_unit,
+            func.row_number()
+            .over(partition_by=certification.c.code, order_by=by_title)
+            .label("place"),
+            # The database's order of titles (its collation), to merge two certifications'.
+            func.row_number().over(order_by=by_title).label("overall"),
+        )
+        .join(course_certification, course_certification.c.course_id == course.c.id)
+        .join(certification, certification.c.id == course_certification.c.certification_id)
+        .where(
+            certification.c.code.in_(bindparam("codes", expanding=True)),
+            course.c.status == "published",
+            or_(
+                course.c.approval_expires_on.is_(None),
+                course.c.approval_expires_on >= bindparam("today"),
+            ),
+            course.c.slug.not_in(completed_slugs),
+        )
+        .subquery()
+    )
+    return select(ranked).where(ranked.c.place <= MAX_SUGGESTIONS)
+
+
+#: Built once (building a statement costs more than running it).
+_SUGGESTIONS = _suggestions_statement()
+
+
 def courses_that_count(
     user_id: int, standings: list[Standing], today: date
 ) -> dict[tuple[str, str, date], list[SuggestedCourse]]:
@@ -421,42 +464,11 @@ def courses_that_count(
     open_standings = [s for s in standings if s.status != "complete"]
     if not open_standings:
         return {}
-    wanted = {code for s in open_standings for code in s.certification_codes}
-    completed_slugs = (
-        select(Course.slug)
-        .join(Enrolment, Enrolment.course_id == Course.id)
-        .where(Enrolment.user_id == user_id, Enrolment.completed_at.is_not(None))
-    )
-    place = (
-        func.row_number()
-        .over(partition_by=Certification.code, order_by=(Course.title, Course.id))
-        .label("place")
-    )
-    # The database's order of titles (its collation), to merge two certifications' lists.
-    order = func.row_number().over(order_by=(Course.title, Course.id)).label("overall")
-    ranked = (
-        select(
-            Certification.code,
-            Course.id,
-            Course.slug,
-            Course.title,
-            Course.credits,
-            Course.credit_unit,
-            place,
-            order,
-        )
-        .join(course_certification, course_certification.c.course_id == Course.id)
-        .join(Certification, Certification.id == course_certification.c.certification_id)
-        .where(
-            Certification.code.in_(wanted),
-            Course.status == "published",
-            or_(Course.approval_expires_on.is_(None), Course.approval_expires_on >= today),
-            Course.slug.not_in(completed_slugs),
-        )
-        .subquery()
-    )
+    wanted = sorted({code for s in open_standings for code in s.certification_codes})
     by_code: dict[str, list[tuple[int, SuggestedCourse]]] = {}
-    for row in session().execute(select(ranked).where(ranked.c.place <= MAX_SUGGESTIONS)):
+    for row in session().execute(
+        _SUGGESTIONS, {"user_id": user_id, "codes": wanted, "today": today}
+    ):
         course = SuggestedCourse(row.id, row.slug, row.title, Decimal(row.credits), row.credit_unit)
         by_code.setdefault(row.code, []).append((row.overall, course))
     found = {}
