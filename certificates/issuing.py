@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from certificates.documents import Issuer, SigningKey, build_credential
 from certificates.models import Certificate
+from certificates.sealing import seal_of
 from certificates.signing import STATUS_LIST_MIN_BITS
 from certificates.snapshot import CertificateFacts, digest_of
 
@@ -70,13 +71,15 @@ def sign_certificate(
     learner_email: str,
     valid_until: datetime | None = None,
     signed_at: datetime | None = None,
+    seal_key: bytes | None = None,
 ) -> Certificate:
     """Attach the signed OpenBadgeCredential to a certificate that has none. Signed once:
     a certificate that already carries one (it has a status index) is returned unchanged.
     The caller commits.
 
     ``signed_at`` (default: the issue time) dates the proof; a certificate issued before
-    signing existed is signed later, with a key that did not exist at its issue.
+    signing existed is signed later, with a key that did not exist at its issue. With
+    ``seal_key``, the stored credential is sealed (:mod:`certificates.sealing`).
     """
     if certificate.status_index is not None:
         return certificate
@@ -100,7 +103,11 @@ def sign_certificate(
     session.execute(
         update(Certificate)
         .where(Certificate.id == certificate.id, Certificate.status_index.is_(None))
-        .values(credential=credential, status_index=index)
+        .values(
+            credential=credential,
+            status_index=index,
+            seal=seal_of(credential, seal_key) if seal_key else None,
+        )
         .execution_options(synchronize_session=False)
     )
     session.refresh(certificate)

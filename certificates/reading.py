@@ -35,6 +35,7 @@ __all__ = [
     "check_contexts",
     "check_form",
     "read_signed",
+    "reading_of_own",
 ]
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
@@ -242,6 +243,12 @@ def _reading_of_expanded(node: dict[str, Any]) -> SignedReading:
         list_purpose=_one_value(subject, _STATUS + "statusPurpose") if subject else None,
         encoded_list=_one_value(subject, _STATUS + "encodedList") if subject else None,
     )
+
+
+def reading_of_own(document: dict[str, Any]) -> SignedReading:
+    """The fields of a credential this issuer built and sealed itself, read by key name:
+    safe only because no one else chose its keys (see :mod:`certificates.sealing`)."""
+    return _reading_of_keys(document)
 
 
 def _reading_of_keys(document: dict[str, Any]) -> SignedReading:

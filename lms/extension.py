@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -48,6 +48,9 @@ class LMSState:
     user_adapter: UserAdapter
     #: Returns the current naive-UTC time; tests replace it to move time.
     clock: Callable[[], datetime] = system_clock
+    #: The issuer's public documents this process built, by (site, revision): see
+    #: ``lms.awards.issuer.published``. Per application, as each has its own database.
+    published: dict[tuple, Any] = field(default_factory=dict)
 
 
 class LMS:

@@ -10,7 +10,7 @@ import sys
 
 from sqlalchemy import select
 
-from certificates import Certificate
+from certificates import Certificate, signing
 from certificates.checking import schema_errors, signature_checks
 from certificates.signing import decode_status_list, status_bit
 from tests.conftest import Web, answer_key, complete_modules, start_quiz
@@ -309,15 +309,41 @@ def test_a_certificate_from_before_signing_is_signed_once_on_first_view(
     assert stored(app, public_id).credential == first  # signed once, never again
 
 
-def test_verification_is_cached_by_content(app, demo, create_user):
+def test_a_sealed_credential_is_not_canonicalized_again_but_a_changed_one_is(
+    app, demo, create_user, monkeypatch
+):
     _, public_id = passed_certificate(app, create_user)
+    assert stored(app, public_id).seal  # sealed when it was signed
     client = app.test_client()
-    verdict(client, public_id)
+    verdict(client, public_id)  # the status list's own signature is checked once here
+    canonicalized = []
+    real_canonize = signing.canonize
+    monkeypatch.setattr(
+        signing, "canonize", lambda doc: canonicalized.append(1) or real_canonize(doc)
+    )
     before = signature_checks.cache_info()
     for _ in range(3):
-        verdict(client, public_id)
-    after = signature_checks.cache_info()
-    assert after.misses == before.misses and after.hits == before.hits + 3
+        result = verdict(client, public_id)
+        assert result["verdict"] == "valid"
+        signature = next(c for c in result["checks"] if c["name"] == "signature")
+        assert signature["passed"] and "seal matches" in signature["detail"]
+    assert canonicalized == [] and signature_checks.cache_info() == before
+
+    # Changed behind the application's back: the seal no longer matches, the full check runs.
+    with app.app_context():
+        db = app.extensions["lms"].db.session
+        certificate = db.scalars(
+            select(Certificate).where(Certificate.public_id == public_id)
+        ).one()
+        changed = json.loads(json.dumps(certificate.credential))
+        changed["credentialSubject"]["creditsEarned"] = 99
+        certificate.credential = changed
+        db.commit()
+        db.remove()
+    result = verdict(client, public_id)
+    assert result["verdict"] == "invalid" and canonicalized
+    signature = next(c for c in result["checks"] if c["name"] == "signature")
+    assert signature["passed"] is False and "does not match" in signature["detail"]
 
 
 def test_an_unknown_id_is_a_plain_404(app, demo):

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 
 from flask import current_app, has_request_context
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from certificates import Certificate
@@ -30,6 +32,8 @@ from certificates.keys import (
     rotate,
 )
 from certificates.models import IssuerKey
+from certificates.revision import current_revision
+from certificates.sealing import seal_key
 from certificates.signing import public_key_multibase
 from lms.clock import now
 from lms.db import session
@@ -139,52 +143,80 @@ def prepare_signing() -> SigningKey:
     return ensure_signing_key()
 
 
-def issuer_profile() -> dict:
-    keys = [
-        PublishedKey(k.key_id, k.public_key_multibase, k.created_at, k.retired_at)
-        for k in published_keys(session())
-    ]
-    return build_issuer_profile(issuer=issuer(), keys=keys)
+def seal_keys() -> list[bytes]:
+    """The keys credentials are sealed with: the current SECRET_KEY's first, then those of
+    SECRET_KEY_FALLBACKS, so a rotation keeps the seals taken before it."""
+    config = current_app.config
+    secrets = [config["SECRET_KEY"], *(config.get("SECRET_KEY_FALLBACKS") or [])]
+    return [_seal_key(secret) for secret in secrets if secret]
 
 
-_status_cache: dict[tuple, dict] = {}
-_status_lock = threading.Lock()
+@lru_cache(maxsize=8)
+def _seal_key(secret: str | bytes) -> bytes:
+    return seal_key(secret)
 
 
-def status_list() -> dict:
-    """The signed revocation list. Signed again only when a revocation (or the key, or the
-    base URL) changed, so a revocation shows at once and a quiet list costs one query."""
+@dataclass(frozen=True)
+class Published:
+    """The issuer's public documents at one revision, as this process built them."""
+
+    profile: dict
+    status_list: dict
+
+
+# The newest documents this process built live in the app's LMSState, by (site, revision):
+# a request reads the revision (one primary-key lookup) and rebuilds only when another host
+# or this one revoked a certificate or changed keys since.
+_published_lock = threading.Lock()
+
+
+def published() -> Published:
+    """The issuer profile and the signed revocation list, current at this moment on every
+    host: a revocation committed anywhere shows in the next request everywhere."""
     db = session()
-    revoked_count, last_revoked = db.execute(
-        select(func.count(Certificate.id), func.max(Certificate.revoked_at)).where(
-            Certificate.revoked_at.is_not(None), Certificate.status_index.is_not(None)
-        )
-    ).one()
-    key = ensure_signing_key()
     site = issuer()
-    version = (
-        site,
-        public_key_multibase(key.private_key.public_key()),
-        revoked_count,
-        last_revoked,
-    )
-    with _status_lock:
-        cached = _status_cache.get(version)
+    revision = current_revision(db)
+    memo = current_app.extensions["lms"].published
+    with _published_lock:
+        cached = memo.get((site, revision))
     if cached is not None:
         return cached
-    revoked = db.scalars(
-        select(Certificate.status_index).where(
+    key = ensure_signing_key()  # may register LMS_ISSUER_KEY, which moves the revision
+    revision = current_revision(db)
+    keys = [
+        PublishedKey(k.key_id, k.public_key_multibase, k.created_at, k.retired_at)
+        for k in published_keys(db)
+    ]
+    revoked = db.execute(
+        select(Certificate.status_index, Certificate.revoked_at).where(
             Certificate.revoked_at.is_not(None), Certificate.status_index.is_not(None)
         )
     ).all()
     # Never dated before the signing key existed: a verifier checks the key was in use then.
     created = key_created(key)
+    last_revoked = max((at for _, at in revoked), default=None)
     issued_at = max(last_revoked, created) if last_revoked else created
-    document = build_status_list(issuer=site, key=key, revoked_indices=revoked, issued_at=issued_at)
-    with _status_lock:
-        _status_cache.clear()  # only the newest version is ever asked for again
-        _status_cache[version] = document
-    return document
+    documents = Published(
+        profile=build_issuer_profile(issuer=site, keys=keys),
+        status_list=build_status_list(
+            issuer=site, key=key, revoked_indices=[i for i, _ in revoked], issued_at=issued_at
+        ),
+    )
+    with _published_lock:
+        memo.clear()  # only the newest revision is ever asked for again
+        memo[(site, revision)] = documents
+    return documents
+
+
+def issuer_profile() -> dict:
+    return published().profile
+
+
+def status_list() -> dict:
+    """The signed revocation list. Signed again only when the issuer's revision moved (a
+    revocation, a reissue or a key change, on any host), so a revocation shows at once and
+    a quiet list costs one primary-key query."""
+    return published().status_list
 
 
 def key_created(key: SigningKey) -> datetime:

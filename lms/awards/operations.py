@@ -12,7 +12,7 @@ from certificates import Certificate, CertificateFacts, digest_of, issue_certifi
 from certificates.checking import Report, Step, check_credential
 from certificates.revision import bump_revision
 from lms.accounts.models import User
-from lms.awards.issuer import issuer_profile, prepare_signing, status_list
+from lms.awards.issuer import prepare_signing, published, seal_keys
 from lms.catalogue.models import Course
 from lms.credits.corrections import reversal_of
 from lms.credits.ledger import reverse_entry
@@ -98,13 +98,15 @@ def verification_of(certificate: Certificate, now: datetime) -> Report:
         if record_intact
         else "The stored facts no longer match the digest taken at issue.",
     )
-    profile = issuer_profile()
+    documents = published()
     report = check_credential(
         credential_of(certificate, now),
-        issuer_profile=profile,
-        status_list=status_list(),
+        issuer_profile=documents.profile,
+        status_list=documents.status_list,
         now=now,
-        trusted_issuer_id=profile["id"],
+        trusted_issuer_id=documents.profile["id"],
+        seal=certificate.seal,
+        seal_keys=seal_keys(),
     )
     verdict = report.verdict if record_intact else "invalid"
     return Report(steps=(record, *report.steps), verdict=verdict)

@@ -207,7 +207,8 @@ def verify_page(public_id: str) -> Response:
                 certificate=certificate,
                 facts=facts,
                 result=result,
-                replacement=ops.replacement_of(certificate),
+                # only a revoked certificate can have been replaced: no lookup for the others
+                replacement=ops.replacement_of(certificate) if certificate.revoked_at else None,
             )
         )
     response.vary.add("Accept")  # caches must keep the HTML and the JSON apart

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from certificates import Certificate, CertificateFacts, issue_certificate
 from certificates.issuing import sign_certificate
 from lms.accounts.models import User
-from lms.awards.issuer import ensure_signing_key, issuer
+from lms.awards.issuer import ensure_signing_key, issuer, seal_keys
 from lms.catalogue.models import Course, Holding
 from lms.catalogue.operations import credit_refusal
 from lms.credits.ledger import append_entry
@@ -117,6 +117,7 @@ def sign(
         learner_email=email,
         valid_until=valid_until,
         signed_at=signed_at,
+        seal_key=seal_keys()[0],
     )
 
 
