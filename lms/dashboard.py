@@ -12,7 +12,7 @@ from flask import Blueprint, render_template
 
 from lms.auth import current_learner, login_required
 from lms.clock import now
-from lms.credits.log import credit_log, credit_totals
+from lms.credits.log import credit_lines, credit_totals
 from lms.learning.enrolments import my_courses
 from lms.pagination import page_or_404, requested_page
 from lms.requirements.operations import standing_of
@@ -32,7 +32,7 @@ def index() -> str:
     courses, course_count = my_courses(
         user_id, offset=(courses_at - 1) * COURSES_PER_PAGE, limit=COURSES_PER_PAGE
     )
-    lines, line_count = credit_log(
+    lines, line_count = credit_lines(
         user_id, offset=(log_at - 1) * LOG_LINES_PER_PAGE, limit=LOG_LINES_PER_PAGE
     )
     return render_template(
@@ -40,5 +40,5 @@ def index() -> str:
         standings=standing_of(user_id, now().date()),
         courses=page_or_404(courses, courses_at, COURSES_PER_PAGE, course_count, "courses"),
         log=page_or_404(lines, log_at, LOG_LINES_PER_PAGE, line_count, "log"),
-        totals=credit_totals(user_id),
+        totals={unit: credits for unit, (credits, _) in credit_totals(user_id).items()},
     )

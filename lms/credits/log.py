@@ -1,17 +1,21 @@
-"""Reading a person's credit log a page at a time, and its totals, for the dashboard.
+"""Reading a person's credit log a page at a time, and its totals, for the dashboard and
+the transcript page.
 
 Each is one statement over the person's own entries (the index on user id and date), never
-the whole ledger, and returns plain rows rather than ORM objects: the dashboard is the page a
+the whole ledger, and returns plain rows rather than ORM objects: these are the pages a
 learner opens most.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Select, bindparam, func, or_, select
 
 from certificates import Certificate
 from lms.credits.models import SOURCES, VERIFICATION_LEVELS, CreditEntry
@@ -30,6 +34,7 @@ class LogLine:
     #: Negative in a correction.
     credits: Decimal
     credit_unit: str
+    hours: Decimal | None
     #: The entry this correction reverses, and why.
     reverses_id: int | None
     reason: str
@@ -50,53 +55,110 @@ class LogLine:
 _entry = CreditEntry.__table__
 _correction = _entry.alias("correction")
 _certificate = Certificate.__table__
-# Built once: the dashboard runs these on every visit, and building a statement costs more
-# than running it. Plain tables, not ORM entities, so the rows come back without the ORM.
-_LOG = (
-    select(
-        _entry.c.id,
-        _entry.c.earned_on,
-        _entry.c.description,
-        _entry.c.source,
-        _entry.c.verification,
-        _entry.c.credits,
-        _entry.c.credit_unit,
-        _entry.c.reverses_id,
-        _entry.c.reason,
-        _certificate.c.public_id,
-        _correction.c.created_at,
-        _correction.c.reason,
-        func.count().over(),
+
+
+def _filtered(query: Select[Any], *, dated_from: bool, dated_to: bool, counted: bool) -> Any:
+    query = query.where(_entry.c.user_id == bindparam("user_id"))
+    if dated_from:
+        query = query.where(_entry.c.earned_on >= bindparam("start"))
+    if dated_to:
+        query = query.where(_entry.c.earned_on <= bindparam("end"))
+    if counted:  # a requirement's cycle: the entries it counts, and their corrections
+        ids = bindparam("counted", expanding=True)
+        query = query.where(or_(_entry.c.id.in_(ids), _entry.c.reverses_id.in_(ids)))
+    return query
+
+
+# Built once per shape (building a statement costs more than running it on the pages that
+# use these). Plain tables, not ORM entities, so the rows come back without the ORM.
+@functools.cache
+def _lines_statement(
+    *, newest_first: bool, dated_from: bool, dated_to: bool, counted: bool
+) -> Select[Any]:
+    order = (_entry.c.earned_on, _entry.c.id)
+    query = (
+        select(
+            _entry.c.id,
+            _entry.c.earned_on,
+            _entry.c.description,
+            _entry.c.source,
+            _entry.c.verification,
+            _entry.c.credits,
+            _entry.c.credit_unit,
+            _entry.c.hours,
+            _entry.c.reverses_id,
+            _entry.c.reason,
+            _certificate.c.public_id,
+            _correction.c.created_at,
+            _correction.c.reason,
+            func.count().over(),
+        )
+        .select_from(_entry)
+        .outerjoin(_certificate, _certificate.c.id == _entry.c.certificate_id)
+        # reverses_id is unique: at most one correction per entry.
+        .outerjoin(_correction, _correction.c.reverses_id == _entry.c.id)
+        .order_by(*(column.desc() for column in order) if newest_first else order)
+        .offset(bindparam("offset"))
+        .limit(bindparam("limit"))
     )
-    .select_from(_entry)
-    .outerjoin(_certificate, _certificate.c.id == _entry.c.certificate_id)
-    # reverses_id is unique: at most one correction per entry.
-    .outerjoin(_correction, _correction.c.reverses_id == _entry.c.id)
-    .where(_entry.c.user_id == bindparam("user_id"))
-    .order_by(_entry.c.earned_on.desc(), _entry.c.id.desc())
-    .offset(bindparam("offset"))
-    .limit(bindparam("limit"))
-)
-_TOTALS = (
-    select(_entry.c.credit_unit, func.sum(_entry.c.credits))
-    .where(_entry.c.user_id == bindparam("user_id"))
-    .group_by(_entry.c.credit_unit)
-    .order_by(_entry.c.credit_unit)
-)
+    return _filtered(query, dated_from=dated_from, dated_to=dated_to, counted=counted)
 
 
-def credit_log(user_id: int, *, offset: int, limit: int) -> tuple[list[LogLine], int]:
-    """The person's entries, newest first, ``limit`` of them from ``offset``, and how many
-    there are in all (counted by the same statement)."""
-    rows = session().execute(_LOG, {"user_id": user_id, "offset": offset, "limit": limit}).all()
+@functools.cache
+def _totals_statement(*, dated_from: bool, dated_to: bool, counted: bool) -> Select[Any]:
+    query = (
+        select(_entry.c.credit_unit, func.sum(_entry.c.credits), func.sum(_entry.c.hours))
+        .group_by(_entry.c.credit_unit)
+        .order_by(_entry.c.credit_unit)
+    )
+    return _filtered(query, dated_from=dated_from, dated_to=dated_to, counted=counted)
+
+
+def _params(
+    user_id: int, start: date | None, end: date | None, counted: Collection[int] | None
+) -> tuple[dict[str, Any], dict[str, bool]]:
+    params: dict[str, Any] = {"user_id": user_id, "start": start, "end": end}
+    if counted is not None:
+        params["counted"] = sorted(counted)
+    shape = {
+        "dated_from": start is not None,
+        "dated_to": end is not None,
+        "counted": counted is not None,
+    }
+    return params, shape
+
+
+def credit_lines(
+    user_id: int,
+    *,
+    offset: int,
+    limit: int,
+    newest_first: bool = True,
+    start: date | None = None,
+    end: date | None = None,
+    counted: Collection[int] | None = None,
+) -> tuple[list[LogLine], int]:
+    """The person's entries (earned from ``start`` through ``end``; only those in ``counted``
+    and their corrections when given), ``limit`` of them from ``offset``, and how many match
+    in all (counted by the same statement)."""
+    params, shape = _params(user_id, start, end, counted)
+    statement = _lines_statement(newest_first=newest_first, **shape)
+    rows = session().execute(statement, {**params, "offset": offset, "limit": limit}).all()
     total = rows[0][-1] if rows else 0
     return [LogLine(*row[:-1]) for row in rows], total
 
 
-def credit_totals(user_id: int) -> dict[str, Decimal]:
-    """Unit -> the person's net credits in it (corrections included), summed by the
-    database."""
+def credit_totals(
+    user_id: int,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    counted: Collection[int] | None = None,
+) -> dict[str, tuple[Decimal, Decimal]]:
+    """Unit -> (net credits, net hours) of the same entries as ``credit_lines``, corrections
+    included, summed by the database."""
+    params, shape = _params(user_id, start, end, counted)
     return {
-        unit: Decimal(total or 0)
-        for unit, total in session().execute(_TOTALS, {"user_id": user_id})
+        unit: (Decimal(credits or 0), Decimal(hours or 0))
+        for unit, credits, hours in session().execute(_totals_statement(**shape), params)
     }

@@ -15,14 +15,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from fpdf import FPDF
 from fpdf.fonts import FontFace
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 
 from certificates import Certificate
 from certificates.pdf import add_fonts
 from lms.accounts.models import User
+from lms.catalogue.models import Certification, Holding
 from lms.credits.models import CreditEntry
 from lms.db import session
 from lms.holdings.operations import holdings_of
@@ -252,6 +254,27 @@ def build_transcript(user: User, period: Period, now: datetime) -> Transcript:
         rows=rows,
         generated_at=now.replace(microsecond=0),
         totals=totals,
+    )
+
+
+def _numbers_statement() -> Select[Any]:
+    holding, certification = Holding.__table__, Certification.__table__
+    return (
+        select(certification.c.code, holding.c.number)
+        .join(certification, certification.c.id == holding.c.certification_id)
+        .where(holding.c.user_id == bindparam("user_id"))
+        .order_by(holding.c.id)
+    )
+
+
+#: Built once: the transcript page runs it on every visit.
+_NUMBERS = _numbers_statement()
+
+
+def certification_numbers(user_id: int) -> tuple[str, ...]:
+    """ "WRT 12345", one per holding, as the transcript heads them (one statement)."""
+    return tuple(
+        f"{code} {number}" for code, number in session().execute(_NUMBERS, {"user_id": user_id})
     )
 
 

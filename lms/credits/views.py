@@ -14,10 +14,12 @@ from lms.auth import current_learner, login_required
 from lms.awards.views import verify_url
 from lms.clock import now
 from lms.credits.audit import PacketTooLarge, build_packet
+from lms.credits.log import credit_lines, credit_totals
 from lms.credits.transcript import (
     Period,
     PeriodError,
     build_transcript,
+    certification_numbers,
     choose_period,
     cycle_label,
     cycle_params,
@@ -25,6 +27,7 @@ from lms.credits.transcript import (
     transcript_pdf,
 )
 from lms.db import session
+from lms.pagination import page_or_404, requested_page
 from lms.requirements import operations as requirements
 
 bp = Blueprint("credits", __name__)
@@ -64,13 +67,31 @@ def _me() -> User:
     return session().get(User, current_learner.id)
 
 
+#: Entries per page of the transcript on screen (the downloads hold every entry).
+LINES_PER_PAGE = 50
+
+
 @bp.get("/my/transcript")
 @login_required
 def transcript() -> str:
-    period, standings = period_for(current_learner.id)
+    user_id = current_learner.id
+    period, standings = period_for(user_id)
+    number = requested_page()
+    chosen = {"start": period.start, "end": period.end, "counted": period.entry_ids}
+    lines, total = credit_lines(
+        user_id,
+        offset=(number - 1) * LINES_PER_PAGE,
+        limit=LINES_PER_PAGE,
+        newest_first=False,
+        **chosen,
+    )
     return render_template(
         "lms/credits/transcript.html",
-        transcript=build_transcript(_me(), period, now()),
+        learner_name=current_learner.name,
+        certification_numbers=certification_numbers(user_id),
+        period=period,
+        lines=page_or_404(lines, number, LINES_PER_PAGE, total),
+        totals=credit_totals(user_id, **chosen),
         cycles=[
             (cycle_params(s), cycle_label(s), s.status, period.params() == cycle_params(s))
             for s in sorted(standings, key=lambda s: (s.rule_code, s.cycle_start))
