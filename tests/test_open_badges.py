@@ -116,6 +116,23 @@ def test_the_published_documents(app, demo, create_user):
     assert status.json["proof"]["type"] == "DataIntegrityProof"
 
 
+def test_public_documents_revalidate_by_etag_and_change_at_a_revocation(app, demo, create_user):
+    _, public_id = passed_certificate(app, create_user)
+    client = app.test_client()
+    for path in ("/issuer", "/status/revocation", f"/credentials/{public_id}"):
+        first = client.get(path)
+        assert first.status_code == 200 and first.headers["ETag"]
+        again = client.get(path, headers={"If-None-Match": first.headers["ETag"]})
+        assert again.status_code == 304 and again.data == b""
+    status = client.get("/status/revocation")
+    page = f"/certificates/{public_id}"
+    admin(app).submit(page, {"reason": "Course must be retaken"}, action=f"{page}/revoke")
+    # the list a cache holds is stale at once: its ETag no longer matches, the new list comes
+    after = client.get("/status/revocation", headers={"If-None-Match": status.headers["ETag"]})
+    assert after.status_code == 200 and after.json != status.json
+    assert verdict(client, public_id)["verdict"] == "revoked"
+
+
 def _offline(tmp_path, app, public_id: str, **files) -> subprocess.CompletedProcess:
     client = app.test_client()
     paths = {}

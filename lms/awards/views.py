@@ -143,11 +143,14 @@ def _admin_certificate(public_id: str) -> Certificate:
 
 
 def _json_document(document: dict, mimetype: str, max_age: int) -> Response:
+    """A public JSON-LD document, cacheable for ``max_age`` seconds and revalidated by its
+    ETag (a verifier's or proxy's copy costs a 304 once it is stale, not the document)."""
     response = make_response(json.dumps(document, ensure_ascii=False, indent=2))
     response.mimetype = mimetype
     response.headers["Cache-Control"] = f"public, max-age={max_age}"
     response.headers["Access-Control-Allow-Origin"] = "*"  # verifiers fetch from anywhere
-    return response
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 @bp.get("/issuer")
