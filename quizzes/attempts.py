@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from quizzes.grading import Grade, GradedQuestion, grade
 from quizzes.models import Attempt, Question, Quiz
@@ -343,9 +344,11 @@ def save_responses(
         .values(responses=checked, saved_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount
-    session.refresh(attempt)
     if saved != 1:
         raise AttemptClosed("this attempt is already finished")
+    # The row holds exactly these values now: set them rather than read the row back.
+    set_committed_value(attempt, "responses", checked)
+    set_committed_value(attempt, "saved_at", now)
     return attempt
 
 

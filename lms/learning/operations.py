@@ -38,6 +38,7 @@ from quizzes import (
     review_attempt,
     review_level,
     save_responses,
+    seconds_left,
     start_attempt,
     start_check,
 )
@@ -319,12 +320,22 @@ def attempt_in(enrolment: Enrolment, attempt_id: int) -> Attempt | None:
     return attempt
 
 
+@dataclass(frozen=True)
+class SavedAnswers:
+    """What autosave answers: when the answers were saved, and the time left."""
+
+    saved_at: datetime
+    seconds_left: int | None
+
+
 def save_answers(
     enrolment: Enrolment, attempt_id: int, responses: Mapping[str, Sequence[str]], now: datetime
-) -> Attempt:
+) -> SavedAnswers:
     """Autosave: replace the open attempt's saved answers. After the deadline (and grace) the
     answers are refused and the attempt is closed with what was saved before."""
-    if attempt_in(enrolment, attempt_id) is None:
+    # Held, so the engine finds it in the session instead of reading it again.
+    found = attempt_in(enrolment, attempt_id)
+    if found is None:
         raise AttemptError("no such attempt")
     db = session()
     try:
@@ -336,6 +347,9 @@ def save_answers(
             now=now,
             grace=grace(),
         )
+        # Read before the commit expires the attempt (reading it after would begin a second
+        # write transaction on SQLite, a POST's transactions being IMMEDIATE).
+        saved = SavedAnswers(attempt.saved_at, seconds_left(attempt, now))
         db.commit()
     except AttemptExpired:
         db.rollback()
@@ -344,7 +358,7 @@ def save_answers(
     except Exception:
         db.rollback()
         raise
-    return attempt
+    return saved
 
 
 def submit_final_quiz(

@@ -167,14 +167,15 @@ def _wants_json() -> bool:
 @enrolled
 def save_quiz(course: Course, enrolment: Enrolment, attempt_id: int) -> Response:
     """Autosave (JSON, from quiz.js) or the page's "Save and finish later" button (HTML)."""
+    quiz_page = url_for(".quiz", slug=course.slug)  # before the commit expires the course
     try:
-        attempt = ops.save_answers(enrolment, attempt_id, _responses_from_form(), now())
+        saved = ops.save_answers(enrolment, attempt_id, _responses_from_form(), now())
     except AttemptExpired:
         message = "Time is up: this attempt was closed and graded with the answers saved before."
         if _wants_json():
-            return _json_error(409, message, url_for(".quiz", slug=course.slug))
+            return _json_error(409, message, quiz_page)
         flash(message, "info")
-        return redirect(url_for(".quiz", slug=course.slug))
+        return redirect(quiz_page)
     except AttemptClosed:
         if _wants_json():
             return _json_error(409, "This attempt is already finished.")
@@ -189,12 +190,10 @@ def save_quiz(course: Course, enrolment: Enrolment, attempt_id: int) -> Response
         abort(400, f"{exc}. Go back, correct the answer, and save again.")
     if _wants_json():
         return jsonify(
-            saved=True,
-            saved_at=attempt.saved_at.isoformat() + "Z",
-            seconds_left=seconds_left(attempt, now()),
+            saved=True, saved_at=saved.saved_at.isoformat() + "Z", seconds_left=saved.seconds_left
         )
     flash("Your answers are saved. Come back to this page to go on.", "success")
-    return redirect(url_for(".quiz", slug=course.slug))
+    return redirect(quiz_page)
 
 
 def _json_error(status: int, message: str, location: str | None = None) -> Response:
