@@ -228,6 +228,56 @@ _RESOLVED_CONTEXTS = _BoundedCache(maxsize=256)
 _PYLD_LOCK = threading.Lock()
 
 
+class _Processor(jsonld.JsonLdProcessor):
+    """pyld's processor, remembering the contexts it processed across documents.
+
+    pyld caches a processed context by the active context it was applied to, but a
+    type-scoped context (VC 2.0 scopes one to every credential type) is applied to a fresh
+    copy each time, so every document pays again for building the same ~100 term
+    definitions: most of the cost of signing a credential. A processed context is a pure
+    function of the (immutable, uniquely identified) active context, the local context and the
+    flags, so it is kept here by those, in a bounded cache shared by every call.
+    """
+
+    def _process_context(  # noqa: PLR0913 (pyld's signature)
+        self,
+        active_ctx: Any,
+        local_ctx: Any,
+        options: dict[str, Any],
+        override_protected: bool = False,
+        propagate: bool = True,
+        validate_scoped: bool = True,
+        cycles: Any = None,
+    ) -> Any:
+        active_id = active_ctx.get("_uuid") if isinstance(active_ctx, jsonld.frozendict) else None
+        key = None
+        if active_id is not None:
+            try:
+                local_key = json.dumps(local_ctx, sort_keys=True, default=dict)
+            except (TypeError, ValueError):
+                local_key = None
+            if local_key is not None:
+                key = (active_id, local_key, override_protected, propagate, validate_scoped)
+                processed = _PROCESSED_CONTEXTS.get(key)
+                if processed is not None:
+                    return processed
+        processed = super()._process_context(
+            active_ctx,
+            local_ctx,
+            options,
+            override_protected=override_protected,
+            propagate=propagate,
+            validate_scoped=validate_scoped,
+            cycles=cycles,
+        )
+        if key is not None and isinstance(processed, jsonld.frozendict):  # never a mutable clone
+            _PROCESSED_CONTEXTS[key] = processed
+        return processed
+
+
+_PROCESSED_CONTEXTS = _BoundedCache(maxsize=512)
+
+
 def _pyld_options() -> dict[str, Any]:
     return {
         "documentLoader": document_loader,
@@ -260,7 +310,7 @@ def canonize(doc: dict[str, Any]) -> str:
     the pinned ones raises :class:`UnknownContextError`.
     """
     expanded = expand(doc)
-    processor = jsonld.JsonLdProcessor()
+    processor = _Processor()
     with _PYLD_LOCK:
         try:
             # expanded form has no contexts left: this second expansion is cheap
@@ -282,7 +332,7 @@ def expand(doc: dict[str, Any]) -> list[Any]:
     if not isinstance(doc, dict):
         raise CanonicalizationError(f"expected a JSON object, not {type(doc).__name__}")
     dropped: list[str | None] = []
-    processor = jsonld.JsonLdProcessor(on_property_dropped=dropped.append)
+    processor = _Processor(on_property_dropped=dropped.append)
     with _PYLD_LOCK:
         try:
             expanded = processor.expand(doc, _pyld_options())
