@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from certificates.documents import Issuer, SigningKey, build_credential
 from certificates.models import Certificate
@@ -100,17 +101,22 @@ def sign_certificate(
     )
     # Conditional, so two requests signing the same certificate at once store one credential;
     # the loser gets the winner's back.
-    session.execute(
+    signed = {
+        "credential": credential,
+        "status_index": index,
+        "seal": seal_of(credential, seal_key) if seal_key else None,
+    }
+    won = session.execute(
         update(Certificate)
         .where(Certificate.id == certificate.id, Certificate.status_index.is_(None))
-        .values(
-            credential=credential,
-            status_index=index,
-            seal=seal_of(credential, seal_key) if seal_key else None,
-        )
+        .values(**signed)
         .execution_options(synchronize_session=False)
-    )
-    session.refresh(certificate)
+    ).rowcount
+    if won == 1:  # the row holds exactly these values now: no re-read
+        for name, value in signed.items():
+            set_committed_value(certificate, name, value)
+    else:
+        session.refresh(certificate)
     return certificate
 
 

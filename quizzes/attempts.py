@@ -355,8 +355,13 @@ def save_responses(
 # Finishing ----------------------------------------------------------------------------------
 
 
-def _grade(session: Session, attempt: Attempt, responses: Mapping[str, list[str]]) -> Grade:
-    by_id = _questions_of(session, attempt)
+def _grade(
+    session: Session,
+    attempt: Attempt,
+    responses: Mapping[str, list[str]],
+    by_id: Mapping[int, Question] | None = None,
+) -> Grade:
+    by_id = by_id if by_id is not None else _questions_of(session, attempt)
     quiz = session.get(Quiz, attempt.quiz_id)
     assert quiz is not None
     return grade(
@@ -376,30 +381,38 @@ def _close(
     reason: str,
     *,
     saved_at: object = ...,
+    questions: Mapping[int, Question] | None = None,
 ) -> bool:
     """The conditional update that makes exactly one finisher win. With ``saved_at`` it also
-    requires the saved answers to be the ones graded (no autosave landed in between)."""
-    result = _grade(session, attempt, responses)
+    requires the saved answers to be the ones graded (no autosave landed in between).
+    ``questions`` are the attempt's, when the caller already read them."""
+    result = _grade(session, attempt, responses, questions)
     condition = [Attempt.id == attempt.id, Attempt.state == "open"]
     if saved_at is not ...:
         condition.append(
             Attempt.saved_at.is_(None) if saved_at is None else Attempt.saved_at == saved_at
         )
+    closed = {
+        "state": "graded",
+        "finished_at": now,
+        "finish_reason": reason,
+        "responses": responses,
+        "score": result.score,
+        "max_score": result.max_score,
+        "passed": result.passed,
+    }
     won = session.execute(
         update(Attempt)
         .where(*condition)
-        .values(
-            state="graded",
-            finished_at=now,
-            finish_reason=reason,
-            responses=responses,
-            score=result.score,
-            max_score=result.max_score,
-            passed=result.passed,
-        )
+        .values(**closed)
         .execution_options(synchronize_session=False)
     ).rowcount
-    session.refresh(attempt)
+    if won == 1:
+        # The row holds exactly these values now: set them rather than read the row back.
+        for name, value in closed.items():
+            set_committed_value(attempt, name, value)
+    else:
+        session.refresh(attempt)  # another finisher won: read what it wrote
     return won == 1
 
 
@@ -441,8 +454,9 @@ def finish_attempt(
         assert attempt.deadline is not None
         won = _close_with_saved(session, attempt)
         return FinishResult(attempt, newly_graded=won, late=True)
-    checked = _checked_responses(attempt, _questions_of(session, attempt), responses)
-    won = _close(session, attempt, checked, now, "submitted")
+    questions = _questions_of(session, attempt)
+    checked = _checked_responses(attempt, questions, responses)
+    won = _close(session, attempt, checked, now, "submitted", questions=questions)
     return FinishResult(attempt, newly_graded=won)
 
 

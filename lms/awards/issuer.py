@@ -10,7 +10,7 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
-from flask import current_app, has_request_context
+from flask import current_app, g, has_request_context
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -38,7 +38,6 @@ from certificates.signing import public_key_multibase
 from lms.clock import now
 from lms.db import session
 from lms.urls import external_url
-
 
 #: Before any certificate was revoked.
 EVER = datetime(1970, 1, 1)
@@ -87,6 +86,8 @@ def key_directory() -> Path:
 
 def ensure_signing_key() -> SigningKey:
     """The key to sign with now, creating (or registering) it on first use and committing.
+    Looked up once per request: the check before a unit of work and the signing inside it
+    use the same key.
 
     With ``LMS_ISSUER_KEY`` set (PEM text), that key is used, and registered as the key in use
     the first time it is seen (which retires the previous one): rotating by environment is
@@ -94,6 +95,15 @@ def ensure_signing_key() -> SigningKey:
     replaces them. Call this before a unit of work that may sign, not inside it: creating
     the first key commits.
     """
+    if has_request_context() and "lms_signing_key" in g:
+        return g.lms_signing_key
+    key = _signing_key()
+    if has_request_context():
+        g.lms_signing_key = key
+    return key
+
+
+def _signing_key() -> SigningKey:
     db = session()
     pem = current_app.config["LMS_ISSUER_KEY"]
     if pem:

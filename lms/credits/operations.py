@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from flask import current_app
 from sqlalchemy import select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from certificates import Certificate, CertificateFacts, issue_certificate
 from certificates.issuing import sign_certificate
@@ -43,9 +44,10 @@ def award_course_completion(enrolment: Enrolment, now: datetime) -> Certificate 
         .values(completed_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount
-    db.refresh(enrolment)
     if won != 1:
+        db.refresh(enrolment)
         return certificate_for_enrolment(enrolment)
+    set_committed_value(enrolment, "completed_at", now)  # what the row holds now: no re-read
 
     course = enrolment.course
     learner = db.get(User, enrolment.user_id)

@@ -205,6 +205,7 @@ def _json_error(status: int, message: str, location: str | None = None) -> Respo
 @bp.post("/courses/<slug>/quiz/<int:attempt_id>")
 @enrolled
 def submit_quiz(course: Course, enrolment: Enrolment, attempt_id: int) -> Response:
+    slug = course.slug  # read now: after the service commits, reading it would begin a write
     try:
         outcome = ops.submit_final_quiz(enrolment, attempt_id, _responses_from_form(), now())
     except AttemptError:
@@ -217,7 +218,7 @@ def submit_quiz(course: Course, enrolment: Enrolment, attempt_id: int) -> Respon
             "saved before the deadline were graded.",
             "info",
         )
-    return redirect(url_for(".attempt_result", slug=course.slug, attempt_id=attempt_id))
+    return redirect(url_for(".attempt_result", slug=slug, attempt_id=attempt_id))
 
 
 @bp.get("/courses/<slug>/quiz/<int:attempt_id>")
