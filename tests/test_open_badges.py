@@ -510,3 +510,29 @@ def test_a_reissue_keeps_the_original_end_of_validity(app, demo, create_user, cl
     new_id = response.headers["Location"].rsplit("/", 1)[1]
     old_end = stored(app, old_id).credential["validUntil"]
     assert stored(app, new_id).credential["validUntil"] == old_end
+
+
+def test_lms_certificates_seal_seals_only_what_checks_out(app, demo, create_user, runner):
+    _, good = passed_certificate(app, create_user)
+    _, forged = passed_certificate(app, create_user)
+    with app.app_context():
+        db = app.extensions["lms"].db.session
+        for certificate in db.scalars(select(Certificate)):
+            certificate.seal = None  # as stored before seals existed
+            if certificate.public_id == forged:
+                changed = json.loads(json.dumps(certificate.credential))
+                changed["credentialSubject"]["creditsEarned"] = 40
+                certificate.credential = changed
+        db.commit()
+        db.remove()
+    app.config["LMS_BASE_URL"] = "http://localhost"  # where the test client's pages signed
+    result = runner.invoke(args=["certificates", "seal"])
+    assert result.exit_code == 0, result.output
+    assert "Sealed 1 credential(s); 1 failed a check" in result.output
+    assert f"{forged}: not sealed: signature" in result.output
+    assert stored(app, good).seal and stored(app, forged).seal is None
+    client = app.test_client()
+    assert verdict(client, good)["verdict"] == "valid"
+    assert verdict(client, forged)["verdict"] == "invalid"
+    again = runner.invoke(args=["certificates", "seal"])
+    assert "Sealed 0 credential(s); 1 failed" in again.output

@@ -1,4 +1,4 @@
-"""``lms keys ...``: the issuer's signing keys."""
+"""``lms keys ...`` (the issuer's signing keys) and ``lms certificates ...``."""
 
 from __future__ import annotations
 
@@ -110,3 +110,50 @@ def _links(certificate: Certificate) -> tuple[str | None, str | None]:
         return None, None  # signed on first view
     base = credential_url.rsplit("/credentials/", 1)[0]
     return f"{base}/verify/{certificate.public_id}", credential_url
+
+
+@certificates_group.command("seal")
+@with_appcontext
+def seal_certificates_command() -> None:
+    """Seal the signed credentials stored before seals existed (or under a SECRET_KEY no
+    longer in SECRET_KEY_FALLBACKS): each is checked in full first, and only one whose
+    format, issuer key and signature pass is sealed. Until then its verification page
+    checks the signature on every visit (slower, never wrong). Safe to run again."""
+    from certificates.checking import check_credential
+    from certificates.sealing import seal_matches, seal_of
+    from lms.awards.issuer import published, seal_keys
+
+    try:
+        profile = published().profile
+    except IssuerNotConfigured as exc:
+        raise click.ClickException(str(exc)) from None
+    db = session()
+    keys = seal_keys()
+    sealed = refused = 0
+    last_id = 0
+    while True:
+        batch = db.scalars(
+            select(Certificate)
+            .where(Certificate.id > last_id, Certificate.status_index.is_not(None))
+            .order_by(Certificate.id)
+            .limit(500)
+        ).all()
+        if not batch:
+            break
+        for certificate in batch:
+            last_id = certificate.id
+            if seal_matches(certificate.credential, certificate.seal, keys):
+                continue
+            report = check_credential(
+                certificate.credential, issuer_profile=profile, status_list=None, now=now()
+            )
+            authentic = [s for s in report.steps if s.name in ("format", "issuer key", "signature")]
+            if all(step.ok for step in authentic):
+                certificate.seal = seal_of(certificate.credential, keys[0])
+                sealed += 1
+            else:
+                refused += 1
+                failed = next(step for step in authentic if not step.ok)
+                click.echo(f"{certificate.public_id}: not sealed: {failed.name}: {failed.detail}")
+        db.commit()
+    click.echo(f"Sealed {sealed} credential(s); {refused} failed a check and were left unsealed.")
