@@ -8,6 +8,7 @@ from decimal import Decimal
 from sqlalchemy import (
     Column,
     ForeignKey,
+    Index,
     LargeBinary,
     Numeric,
     String,
@@ -25,6 +26,8 @@ course_certification = Table(
     metadata,
     Column("course_id", ForeignKey("lms_course.id", ondelete="CASCADE"), primary_key=True),
     Column("certification_id", ForeignKey("lms_certification.id"), primary_key=True),
+    #: The courses that count toward a certification (the compliance page's suggestions).
+    Index("ix_lms_course_certification_certification_id", "certification_id"),
 )
 
 
@@ -66,7 +69,11 @@ class Course(Base):
     version they enrolled in, and the catalogue shows the published one."""
 
     __tablename__ = "lms_course"
-    __table_args__ = (UniqueConstraint("slug", "version"),)
+    __table_args__ = (
+        UniqueConstraint("slug", "version"),
+        #: The catalogue: published courses by title, counted and paged from the index alone.
+        Index("ix_lms_course_status_title", "status", "title", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(120), index=True)

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from certificates.models import Certificate
@@ -38,12 +38,15 @@ class CreditEntry(Base):
         #: The chain is a line: each entry has exactly one place and one successor.
         UniqueConstraint("seq"),
         UniqueConstraint("prev_hash"),
+        #: A person's entries by date: the credit log and transcript pages, the cycles a
+        #: standing counts, and the count and newest id that stamp a person's ledger.
+        Index("ix_lms_credit_entry_user_id_earned_on", "user_id", "earned_on", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: The entry's place in the chain: 1, 2, 3...
     seq: Mapped[int]
-    user_id: Mapped[int] = mapped_column(ForeignKey("lms_user.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("lms_user.id"))
     source: Mapped[str] = mapped_column(String(30))
     #: The source's own key, e.g. "enrolment:12", "event:3:user:7", "claim:5", "entry:9".
     source_ref: Mapped[str] = mapped_column(String(100))
