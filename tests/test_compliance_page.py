@@ -271,3 +271,61 @@ def test_the_page_issues_a_fixed_number_of_queries(app, demo, create_user, state
     )
     many = statements.during(lambda: web.get(PAGE))
     assert many == one
+
+
+def test_standings_kept_between_pages_follow_every_change_at_once(
+    app, demo, create_user, clock, database_url, tmp_path
+):
+    """A process keeps a person's standings between requests, but each request checks the
+    database first: a credit appended by another host, a certification date corrected, a
+    new rule version or the next day shows on the next page."""
+    from tests.conftest import make_app
+
+    web, user_id = _learner(app, create_user)
+    _add_holding(app, web, "CCT", "CCT 1", "2025-03-02")
+
+    def cct_line() -> str:
+        page = " ".join(web.get("/dashboard").get_data(as_text=True).split())
+        return page.split("Carpet Cleaning Technician: ", 1)[1].split(",", 1)[0]
+
+    assert cct_line() == "0 of 2 CEC"
+    assert cct_line() == "0 of 2 CEC"  # served from what this process kept
+    other_host = make_app(database_url, tmp_path / "other-host")
+    _credit(other_host, user_id, "1.5", date(2026, 1, 5), codes=["CCT"], ref="claim:elsewhere")
+    with other_host.app_context():
+        other_host.extensions["lms"].db.engine.dispose()
+    assert cct_line() == "1.5 of 2 CEC"
+    # A corrected certification date moves the cycle: the January credit no longer counts.
+    _add_holding(app, web, "CCT", "CCT 1", "2026-02-01")
+    assert cct_line() == "0 of 2 CEC"
+    # A new version of the rule (from the next cycle on) is read as soon as it is added.
+    from lms.requirements.models import RequirementRule
+
+    with app.app_context():
+        db = app.extensions["lms"].db.session
+        rule = db.scalars(select(RequirementRule).where(RequirementRule.code == "CCT")).first()
+        db.add(
+            RequirementRule(
+                code="CCT",
+                name="Carpet Cleaning Technician (2026)",
+                certification_codes=["CCT"],
+                pooled=False,
+                credits_required=Decimal(3),
+                credit_unit="CEC",
+                hours_per_unit=Decimal(1),
+                cycle_months=24,
+                anchor="certified_on",
+                category_minimums={},
+                source_caps=[],
+                effective_from=date(2026, 1, 1),
+                created_at=clock(),
+            )
+        )
+        db.commit()
+        assert rule is not None
+    page = " ".join(web.get("/dashboard").get_data(as_text=True).split())
+    assert "Carpet Cleaning Technician (2026): 0 of 3 CEC" in page
+    # Time moves on: the status is computed for the new day.
+    clock.advance(days=700)
+    page = " ".join(web.get("/dashboard").get_data(as_text=True).split())
+    assert "(at risk)" in page
