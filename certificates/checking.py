@@ -599,6 +599,11 @@ def _check_status(
     if problem:
         return fail(problem)
     assert bits is not None
+    if valid_until is None:
+        return fail(
+            "the status list has no validUntil: this issuer's lists expire, and one that never "
+            "did could be a copy from before a revocation"
+        )
     try:
         if valid_from is not None and _parse_time(valid_from) > now:
             return fail(f"the status list is not valid until {valid_from}")

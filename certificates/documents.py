@@ -408,10 +408,13 @@ def build_status_list(
     key: SigningKey,
     revoked_indices: Iterable[int],
     issued_at: datetime,
+    valid_until: datetime | None = None,
     length: int = signing.STATUS_LIST_MIN_BITS,
 ) -> dict[str, Any]:
     """The signed ``BitstringStatusListCredential`` of revocations (bit set = revoked).
 
+    ``valid_until`` ends the list's validity: a verifier then needs a fresh one, so a copy
+    saved before a revocation cannot vouch for the revoked credential for ever.
     Raises IndexError for an index outside the list, ValueError for a bad ``length``.
     """
     bits = signing.new_status_list(length)
@@ -424,6 +427,7 @@ def build_status_list(
         "type": ["VerifiableCredential", "BitstringStatusListCredential"],
         "issuer": issuer_id(issuer),
         "validFrom": iso_z(issued_at),
+        **({"validUntil": iso_z(valid_until)} if valid_until is not None else {}),
         "credentialSubject": {
             "id": f"{the_list}#list",
             "type": "BitstringStatusList",

@@ -134,11 +134,40 @@ def check_contexts(document: dict[str, Any], pinned: tuple[str, ...]) -> None:
         )
 
 
+#: More JSON values than any credential or status list of ours holds (a credential has about
+#: 70). JSON-LD processing grows faster than linearly with the number of values: a document
+#: of thousands of values would keep a verifier busy for minutes.
+MAX_VALUES = 500
+
+
 def check_form(document: dict[str, Any], pinned: tuple[str, ...]) -> None:
-    """Raise :class:`NotAsSigned` unless the contexts are ``pinned`` and every key is a plain
-    term (no keyword in place of a term, no IRI, no ``@context`` below the top)."""
+    """Raise :class:`NotAsSigned` unless the document is of a credential's size, uses no
+    blank-node identifiers, its contexts are ``pinned`` and every key is a plain term (no
+    keyword in place of a term, no IRI, no ``@context`` below the top)."""
+    _check_size_and_ids(document)
     check_contexts(document, pinned)
     _check_keys(document, "", top=True)
+
+
+def _check_size_and_ids(document: Any) -> None:
+    count, pending = 0, [document]
+    while pending:
+        value = pending.pop()
+        count += 1
+        if count > MAX_VALUES:
+            raise NotAsSigned(
+                f"the document holds more than {MAX_VALUES} values; no credential or status "
+                "list of this issuer is that large, and processing it would take minutes"
+            )
+        if isinstance(value, dict):
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+        elif isinstance(value, str) and value.startswith("_:"):
+            raise NotAsSigned(
+                f"{value[:40]!r} is a blank-node identifier; this issuer never writes one, and "
+                "a web of them can make canonicalization run for hours"
+            )
 
 
 def _check_keys(node: Any, where: str, *, top: bool) -> None:

@@ -36,6 +36,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from pyld import jsonld
+from pyld.canon import URDNA2015
 from pyld.context_resolver import ContextResolver
 
 __all__ = [
@@ -314,12 +315,36 @@ def canonize(doc: dict[str, Any]) -> str:
     with _PYLD_LOCK:
         try:
             # expanded form has no contexts left: this second expansion is cheap
-            return processor.normalize(
-                expanded,
-                {**_pyld_options(), "algorithm": "URDNA2015", "format": "application/n-quads"},
+            dataset = processor.to_rdf(
+                expanded, {**_pyld_options(), "produceGeneralizedRdf": False}
             )
+            return _BoundedURDNA2015().main(dataset, {"format": "application/n-quads"})
         except jsonld.JsonLdError as exc:
             raise _explain(exc) from exc
+
+
+#: Calls of URDNA2015's n-degree hashing allowed per document. A credential or status list
+#: needs a few dozen; a few kilobytes of blank nodes that all look alike (a "poison graph")
+#: would otherwise take minutes to hours, as the algorithm tries every permutation.
+MAX_N_DEGREE_CALLS = 2000
+
+
+class _BoundedURDNA2015(URDNA2015):
+    """pyld's URDNA2015 (RDFC-1.0) with a work limit, as RDFC-1.0 recommends for untrusted
+    input (pyld has none)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._calls = 0
+
+    def hash_n_degree_quads(self, id_: str, issuer: Any) -> Any:
+        self._calls += 1
+        if self._calls > MAX_N_DEGREE_CALLS:
+            raise CanonicalizationError(
+                "the document's blank nodes are too alike to canonicalize within the work "
+                f"limit ({MAX_N_DEGREE_CALLS} n-degree hashes); no credential needs that"
+            )
+        return super().hash_n_degree_quads(id_, issuer)
 
 
 def expand(doc: dict[str, Any]) -> list[Any]:

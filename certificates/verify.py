@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,8 +45,17 @@ def _load(path: str, what: str) -> Any:
     def refuse_constant(name: str) -> Any:
         raise ValueError(f"{name} is not allowed in JSON")
 
+    def refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        # Parsers disagree on which of two equal keys wins: the file must not say two things.
+        seen: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in seen:
+                raise ValueError(f"the key {key!r} appears twice in one object")
+            seen[key] = value
+        return seen
+
     try:
-        return json.loads(text, parse_constant=refuse_constant)
+        return json.loads(text, parse_constant=refuse_constant, object_pairs_hook=refuse_duplicates)
     except (ValueError, RecursionError) as exc:
         raise _InputError(f"the {what} file {path} is not valid JSON: {exc}") from None
 
@@ -53,11 +63,24 @@ def _load(path: str, what: str) -> Any:
 def _parse_now(text: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        moment.astimezone(UTC)  # OverflowError at the ends of the calendar
+    except (ValueError, OverflowError):
         raise argparse.ArgumentTypeError(
             f"{text!r} is not an ISO 8601 date-time such as 2026-03-02T09:00:00Z"
         ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return moment
+
+
+_UNPRINTABLE = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+
+
+def _printable(text: str) -> str:
+    """Text from a file, safe on a terminal: control, bidi-override and lone surrogate
+    characters are shown as escapes, never sent raw (nor crash the print)."""
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -94,15 +117,15 @@ def main(argv: list[str] | None = None) -> int:
     now = args.now or datetime.now(UTC)
     report = check_credential(credential, issuer_profile=profile, status_list=status_list, now=now)
     for step in report.steps:
-        print(f"{step.label}  {step.name}: {step.detail}")
+        print(f"{step.label}  {step.name}: {_printable(step.detail)}")
     caveat = " (as far as checked: see below)" if report.ok and not report.complete else ""
     print(f"verdict: {report.verdict}{caveat}")
     if report.reading is not None and report.step("signature").ok:
         # What it certifies, read from the signed meaning (never from a key that may alias).
         signed = report.reading
-        print(f"holder: {signed.holder_name or '(not named)'}")
-        print(f"achievement: {signed.achievement_name} ({signed.achievement_id})")
-        print(f"issuer: {signed.issuer}")
+        print(_printable(f"holder: {signed.holder_name or '(not named)'}"))
+        print(_printable(f"achievement: {signed.achievement_name} ({signed.achievement_id})"))
+        print(_printable(f"issuer: {signed.issuer}"))
     missing = []
     if args.issuer_profile is None:
         missing.append("--issuer-profile FILE (without it no key is trusted)")

@@ -52,6 +52,10 @@ DEFAULTS: dict[str, Any] = {
     "LMS_ISSUER_KEY_DIR": "",
     #: Days a certificate's credential stays valid (its validUntil); 0 for no end.
     "LMS_CERTIFICATE_VALID_DAYS": 0,
+    #: Hours a signed revocation list stays valid (its validUntil). A verifier holding an
+    #: older copy must fetch a new one, so a list saved before a revocation stops vouching
+    #: for the revoked certificate after this long. Each host re-signs it when half is gone.
+    "LMS_STATUS_LIST_VALID_HOURS": 24,
     #: Requests per client to the public verification pages (Flask-Limiter syntax).
     "LMS_VERIFY_RATE_LIMIT": "60 per minute",
     #: Where rate-limit counters live: memory:// (per process) or redis://host:6379.

@@ -9,7 +9,7 @@ import hashlib
 import io
 import json
 import zipfile
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from pypdf import PdfReader
@@ -101,9 +101,16 @@ def test_the_packet_holds_the_period_with_a_manifest_that_matches(app, learner, 
             credential, issuer_profile=profile, status_list=status, now=clock()
         )
         assert report.verdict == "valid", report
+        # the packet's list is a copy for the day it was made: later, fetch the issuer's
+        stale = check_credential(
+            credential, issuer_profile=profile, status_list=status, now=clock() + timedelta(days=2)
+        )
+        assert stale.verdict == "invalid" and "fetch a fresh one" in stale.step("status").detail
         pdf = PdfReader(io.BytesIO(archive.read(f"certificates/{public_id}.pdf")))
         text = " ".join(pdf.pages[0].extract_text().split())
         assert "Renée Lefèvre" in text and public_id in text
+
+    assert "Download both from the issuer (http://localhost/issuer" in manifest["how_to_verify"]
 
     rows = list(csv.reader(io.StringIO(archive.read("transcript.csv").decode("utf-8-sig"))))
     assert sorted(r[8] for r in rows[1:] if r[8]) == sorted(learner.march)

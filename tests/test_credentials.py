@@ -164,9 +164,14 @@ def make_status(
     key_id: str = "key-1",
     issuer: Issuer = ISSUER,
     issued_at: datetime = LIST_ISSUED,
+    valid_for: timedelta | None = timedelta(days=365),
 ) -> dict:
     return build_status_list(
-        issuer=issuer, key=SigningKey(key_id, key), revoked_indices=revoked, issued_at=issued_at
+        issuer=issuer,
+        key=SigningKey(key_id, key),
+        revoked_indices=revoked,
+        issued_at=issued_at,
+        valid_until=issued_at + valid_for if valid_for else None,
     )
 
 

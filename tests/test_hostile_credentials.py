@@ -14,6 +14,7 @@ import copy
 import json
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -367,3 +368,76 @@ def test_the_demo_credentials_keep_their_verdicts_and_resist_the_attack(app, dem
                 hostile, issuer_profile=profile, status_list=status, now=now
             )
             assert attacked.verdict == "invalid"
+
+
+# --------------------------------------------------------------------------- found by a tester
+
+
+def test_a_status_list_from_before_the_revocation_stops_vouching_once_it_expires(
+    revoked_credential,
+):
+    before = make_status([], issued_at=NOW - timedelta(days=3), valid_for=timedelta(days=1))
+    report = check(revoked_credential, status=before)
+    assert report.verdict == "invalid" and "expired" in report.step("status").detail
+    never_expires = make_status([], issued_at=NOW - timedelta(days=3), valid_for=None)
+    report = check(revoked_credential, status=never_expires)
+    assert report.verdict == "invalid" and "no validUntil" in report.step("status").detail
+    assert check(revoked_credential).verdict == "revoked"  # the current list still tells
+
+
+def _clique(size: int) -> list[dict]:
+    ids = [f"_:p{n}" for n in range(size)]
+    return [{"id": node, "aud": [other for other in ids if other != node]} for node in ids]
+
+
+def test_a_web_of_look_alike_blank_nodes_is_refused_quickly(revoked_credential):
+    poisoned = copy.deepcopy(revoked_credential)
+    poisoned["credentialSubject"]["aud"] = _clique(8)  # took minutes before
+    report = check(poisoned)
+    assert report.verdict == "invalid" and "blank-node identifier" in report.step("format").detail
+    # The canonicalizer itself has a work limit too, whatever the form checks let through.
+    unsigned = {k: v for k, v in poisoned.items() if k != "proof"}
+    with pytest.raises(signing.CanonicalizationError, match="work limit"):
+        signing.canonize(unsigned)
+
+
+def test_a_document_far_larger_than_a_credential_is_refused(revoked_credential):
+    wide = copy.deepcopy(revoked_credential)
+    wide["credentialSubject"]["aud"] = [f"https://x.example/{n}" for n in range(5000)]
+    report = check(wide)
+    assert report.verdict == "invalid" and "more than 500 values" in report.step("format").detail
+    listed = make_status([INDEX])
+    listed["credentialSubject"]["aud"] = [f"https://x.example/{n}" for n in range(5000)]
+    assert "more than 500 values" in check(revoked_credential, status=listed).step("status").detail
+
+
+def _cli(tmp_path, credential_text: str, *extra: str) -> subprocess.CompletedProcess:
+    paths = {"credential": tmp_path / "c.json", "issuer": tmp_path / "i.json"}
+    paths["credential"].write_text(credential_text)
+    paths["issuer"].write_text(json.dumps(make_profile()))
+    return subprocess.run(
+        [
+            sys.executable, "-m", "certificates.verify", str(paths["credential"]),
+            "--issuer-profile", str(paths["issuer"]), *extra,
+        ],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+
+
+def test_the_cli_never_prints_a_traceback_for_strange_text_or_dates(tmp_path, revoked_credential):
+    odd = copy.deepcopy(revoked_credential)
+    odd["proof"]["verificationMethod"] += "\ud800\u202e"  # a lone surrogate, a bidi override
+    result = _cli(tmp_path, json.dumps(odd), "--now", "2026-04-01T12:00:00Z")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "\\ud800\\u202e" in result.stdout and "verdict: invalid" in result.stdout
+    result = _cli(tmp_path, json.dumps(revoked_credential), "--now", "0001-01-01T00:00:00+01:00")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "is not an ISO 8601 date-time" in result.stderr
+
+
+def test_the_cli_refuses_a_file_that_says_two_things(tmp_path, revoked_credential):
+    text = json.dumps(revoked_credential)
+    twice = text.replace('"name": ', '"name": "Advanced Brain Surgery", "name": ', 1)
+    result = _cli(tmp_path, twice)
+    assert result.returncode == 2
+    assert "the key 'name' appears twice in one object" in result.stderr

@@ -154,6 +154,9 @@ def _offline(tmp_path, app, public_id: str, **files) -> subprocess.CompletedProc
             paths["profile"],
             "--status-list",
             paths["status"],
+            # as of the app's (injected) time: the status list is valid for a day from then
+            "--now",
+            app.extensions["lms"].clock().isoformat() + "Z",
         ],
         capture_output=True,
         text=True,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 
@@ -176,6 +176,8 @@ class Published:
 
     profile: dict
     status_list: dict
+    #: When to sign the list again, before its validUntil (half its validity left).
+    renew_at: datetime
 
 
 # The newest documents this process built live in the app's LMSState, by (site, revision):
@@ -191,9 +193,10 @@ def published() -> Published:
     site = issuer()
     revision = current_revision(db)
     memo = current_app.extensions["lms"].published
+    moment = now()
     with _published_lock:
         cached = memo.get((site, revision))
-    if cached is not None:
+    if cached is not None and moment < cached.renew_at:
         return cached
     key = ensure_signing_key()  # may register LMS_ISSUER_KEY, which moves the revision
     revision = current_revision(db)
@@ -202,7 +205,7 @@ def published() -> Published:
         for k in published_keys(db)
     ]
     revoked = db.execute(
-        select(Certificate.status_index, Certificate.revoked_at).where(
+        select(Certificate.status_index).where(
             # A range the index on revoked_at serves (SQLite's planner reads the whole table
             # for IS NOT NULL): only the revoked rows are read.
             Certificate.revoked_at > EVER,
@@ -210,14 +213,18 @@ def published() -> Published:
         )
     ).all()
     # Never dated before the signing key existed: a verifier checks the key was in use then.
-    created = key_created(key)
-    last_revoked = max((at for _, at in revoked), default=None)
-    issued_at = max(last_revoked, created) if last_revoked else created
+    issued_at = max(moment.replace(microsecond=0), key_created(key))
+    valid_for = timedelta(hours=current_app.config["LMS_STATUS_LIST_VALID_HOURS"])
     documents = Published(
         profile=build_issuer_profile(issuer=site, keys=keys),
         status_list=build_status_list(
-            issuer=site, key=key, revoked_indices=[i for i, _ in revoked], issued_at=issued_at
+            issuer=site,
+            key=key,
+            revoked_indices=[index for (index,) in revoked],
+            issued_at=issued_at,
+            valid_until=issued_at + valid_for,
         ),
+        renew_at=issued_at + valid_for / 2,
     )
     with _published_lock:
         memo.clear()  # only the newest revision is ever asked for again
@@ -230,9 +237,10 @@ def issuer_profile() -> dict:
 
 
 def status_list() -> dict:
-    """The signed revocation list. Signed again only when the issuer's revision moved (a
-    revocation, a reissue or a key change, on any host), so a revocation shows at once and
-    a quiet list costs one primary-key query."""
+    """The signed revocation list. Signed again when the issuer's revision moved (a
+    revocation, a reissue or a key change, on any host) and when half of its validity
+    (LMS_STATUS_LIST_VALID_HOURS) is gone, so a revocation shows at once and a quiet list
+    costs one primary-key query."""
     return published().status_list
 
 

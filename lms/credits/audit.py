@@ -23,7 +23,7 @@ from sqlalchemy import select
 
 from certificates import Certificate, CertificateFacts, render_pdf
 from lms.accounts.models import User
-from lms.awards.issuer import issuer_profile, status_list
+from lms.awards.issuer import published
 from lms.awards.operations import credential_of, replacement_of
 from lms.awards.views import verify_url
 from lms.credits.transcript import (
@@ -35,6 +35,7 @@ from lms.credits.transcript import (
     transcript_pdf,
 )
 from lms.db import session
+from lms.urls import external_url
 
 MAX_CERTIFICATES = 200
 MANIFEST = "manifest.json"
@@ -113,8 +114,9 @@ def build_packet(user: User, period: Period, now: datetime) -> Packet:
         )
     if certificates:
         # What `python -m certificates.verify` needs to check the credentials offline.
-        files.append(("issuer-profile.json", _json_bytes(issuer_profile()), "Issuer profile"))
-        files.append(("status-list.json", _json_bytes(status_list()), "Revocation list"))
+        documents = published()
+        files.append(("issuer-profile.json", _json_bytes(documents.profile), "Issuer profile"))
+        files.append(("status-list.json", _json_bytes(documents.status_list), "Revocation list"))
 
     manifest = {
         "packet": "Audit packet of continuing-education credits",
@@ -145,9 +147,13 @@ def build_packet(user: User, period: Period, now: datetime) -> Packet:
             for name, data, description in files
         ],
         "how_to_verify": (
-            "Check a file's SHA-256 against this list. Check a credential offline with: "
-            "python -m certificates.verify credentials/ID.json "
-            "--issuer-profile issuer-profile.json --status-list status-list.json"
+            "Check a file's SHA-256 against this list. The issuer profile and revocation list "
+            "in this packet are copies for reference: whoever hands you the packet could have "
+            "changed them, and a revocation list is valid for a day only. Download both from "
+            f"the issuer ({external_url('lms.awards.issuer_page')} and "
+            f"{external_url('lms.awards.status_list_page')}), then check each credential offline "
+            "with: python -m certificates.verify credentials/ID.json "
+            "--issuer-profile issuer.json --status-list revocation.json"
         ),
     }
     files.append((MANIFEST, _json_bytes(manifest), "This list"))
