@@ -230,6 +230,7 @@ PNG = (
     b"\x00\x00IEND\xaeB`\x82"
 )
 #: This site's own script files, which the CSP allows; anything else that runs is a finding.
+NEXT_PAGE = re.compile(r'<a href="([^"]+)" rel="next">')
 OWN_SCRIPT = re.compile(r'<script src="/_static/[a-z_]+\.js" defer></script>')
 
 
@@ -357,6 +358,21 @@ class Probe:
         assert response.status_code == status, f"{where}: {response.status_code}\n{html[:3000]}"
         self.inspect(where, html, shown)
         return html
+
+    def pages(self, where: str, client: Any, path: str, shown: Shown = ()) -> str:
+        """Every page of a paged list (following its "Next" links), each parsed; the values
+        ``shown`` must appear on one of them."""
+        found = []
+        while path:
+            response = client.get(path)
+            html = response.get_data(as_text=True)
+            assert response.status_code == 200, f"{where}: {response.status_code}\n{html[:3000]}"
+            self.inspect(where, html)
+            found.append(html)
+            following = NEXT_PAGE.search(html)
+            path = following.group(1).replace("&amp;", "&") if following else ""
+        self.inspect(where, "".join(found), shown)
+        return "".join(found)
 
     def inspect(self, where: str, html: str, shown: Shown = ()) -> None:
         for hazard in script_hazards(OWN_SCRIPT.sub("", html)):
@@ -1069,7 +1085,7 @@ def test_course_module_quiz_and_approval_fields(
         for p in range(len(PAYLOADS))
         for key in ("course.title", "course.summary", "course.provider")
     ]
-    probe.page("catalogue", visitor.get("/"), listed)
+    probe.pages("catalogue", visitor, "/", listed)
     probe.page("studio index", coach.get("/studio/"), titles)
     probe.page("learner dashboard", learner.get("/dashboard"), titles)
     probe.page("learner transcript", learner.get("/my/transcript?all=1"), titles)
