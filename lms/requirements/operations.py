@@ -292,6 +292,7 @@ def _compute_compliance(
 def _stamps_statement() -> Select[Any]:
     entry, rule = CreditEntry.__table__, RequirementRule.__table__
     holding, certification = Holding.__table__, Certification.__table__
+    newest = entry.alias("newest")
     ledger = (
         select(func.count(entry.c.id).label("n"), func.max(entry.c.id).label("last"))
         .where(entry.c.user_id == bindparam("user_id"))
@@ -305,13 +306,14 @@ def _stamps_statement() -> Select[Any]:
             certification.c.code,
             holding.c.certified_on,
             ledger.c.n,
-            ledger.c.last,
+            newest.c.entry_hash,
             versions.c.n,
             versions.c.last,
         )
         .select_from(holding)
         .join(certification, certification.c.id == holding.c.certification_id)
         .join(ledger, true())
+        .outerjoin(newest, newest.c.id == ledger.c.last)
         .join(versions, true())
         .where(holding.c.user_id == bindparam("user_id"))
         .order_by(certification.c.code)
@@ -324,15 +326,17 @@ _HOLDINGS_AND_STAMPS = _stamps_statement()
 
 def _holdings_and_stamps(
     user_id: int,
-) -> tuple[list[rules.HeldCertification], tuple[int, int, int, int]]:
+) -> tuple[list[rules.HeldCertification], tuple[Any, ...]]:
     """The person's holdings, and what changes whenever anything else a standing is computed
-    from does: the ledger and the rules are append-only (an entry or a rule version is never
-    edited or deleted), so their row counts and newest ids name their content. One statement.
-    (A course's or an event's certifications, which credits also count by, are fixed once
-    they earn credit.)"""
+    from does, in one statement. The ledger and the rules are append-only (an entry or a rule
+    version is never edited or deleted): the rules are named by their count and newest id,
+    the person's entries by their count and the hash of their newest one, which chains every
+    entry before it (so a database restored to an older copy, then appended to, is not
+    mistaken for what this process saw before). A course's or an event's certifications,
+    which credits also count by, are fixed once they earn credit."""
     rows = session().execute(_HOLDINGS_AND_STAMPS, {"user_id": user_id}).all()
     holdings = [rules.HeldCertification(code, certified_on) for code, certified_on, *_ in rows]
-    stamps = tuple(rows[0][2:]) if rows else (0, 0, 0, 0)
+    stamps = tuple(rows[0][2:]) if rows else ()
     return holdings, stamps
 
 
