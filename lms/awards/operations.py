@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Row, select, update
 from sqlalchemy.exc import IntegrityError
 
 from certificates import Certificate, CertificateFacts, digest_of, issue_certificate
@@ -71,10 +72,12 @@ def owner_of(certificate: Certificate) -> int | None:
         return None
 
 
-def credential_of(certificate: Certificate, now: datetime) -> dict:
-    """The signed credential; a certificate issued before signing existed is signed on first
-    use (once: valid from its issue, the proof dated now) and kept."""
+def credential_of(certificate: Certificate | Row[Any], now: datetime) -> dict:
+    """The signed credential of a certificate (or its read-only record); a certificate issued
+    before signing existed is signed on first use (once: valid from its issue, the proof
+    dated now) and kept."""
     if certificate.status_index is None:
+        certificate = session().get(Certificate, certificate.id)  # the object, to write
         prepare_signing()
         user, course = _award_of(certificate)
         sign(
@@ -88,7 +91,7 @@ def credential_of(certificate: Certificate, now: datetime) -> dict:
     return certificate.credential
 
 
-def verification_of(certificate: Certificate, now: datetime) -> Report:
+def verification_of(certificate: Certificate | Row[Any], now: datetime) -> Report:
     """The checks a verifier makes, on the stored credential, plus our own record's digest."""
     record_intact = digest_of(certificate.facts) == certificate.digest
     record = Step(

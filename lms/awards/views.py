@@ -20,6 +20,7 @@ from flask import (
 from werkzeug.wrappers import Response
 
 from certificates import Certificate, CertificateFacts, get_certificate, render_pdf
+from certificates.issuing import certificate_record
 from lms.accounts.forms import ActionForm
 from lms.auth import current_learner, login_required
 from lms.awards import operations as ops
@@ -168,7 +169,7 @@ def status_list_page() -> Response:
 @bp.get("/credentials/<public_id>")
 @limiter.limit(config_limit("LMS_VERIFY_RATE_LIMIT"))
 def credential_document(public_id: str) -> Response:
-    certificate = get_certificate(session(), public_id)
+    certificate = certificate_record(session(), public_id)
     if certificate is None:
         abort(404, NOT_FOUND)
     credential = ops.credential_of(certificate, now())
@@ -181,7 +182,7 @@ def credential_document(public_id: str) -> Response:
 @limiter.limit(config_limit("LMS_VERIFY_RATE_LIMIT"))
 def verify_page(public_id: str) -> Response:
     wants_json = request.accept_mimetypes.best == "application/json"
-    certificate = get_certificate(session(), public_id)
+    certificate = certificate_record(session(), public_id)
     if certificate is None:
         if wants_json:
             response = jsonify(error="not found", message=NOT_FOUND)
@@ -189,6 +190,8 @@ def verify_page(public_id: str) -> Response:
             response.vary.add("Accept")
             return response
         abort(404, NOT_FOUND)
+    if certificate.status_index is None:  # signed on first use: the page shows the object
+        certificate = get_certificate(session(), public_id)
     result = ops.verification_of(certificate, now())
     if wants_json:
         response = jsonify(
