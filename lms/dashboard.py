@@ -20,8 +20,8 @@ from lms.requirements.operations import standing_of
 bp = Blueprint("dashboard", __name__)
 
 #: Courses and credit-log entries shown per page.
-COURSES_PER_PAGE = 10
-LOG_LINES_PER_PAGE = 20
+COURSES_PER_PAGE = 6
+LOG_LINES_PER_PAGE = 10
 
 
 @bp.get("/dashboard")
@@ -32,13 +32,14 @@ def index() -> str:
     courses, course_count = my_courses(
         user_id, offset=(courses_at - 1) * COURSES_PER_PAGE, limit=COURSES_PER_PAGE
     )
-    lines, line_count = credit_lines(
+    lines = credit_lines(
         user_id, offset=(log_at - 1) * LOG_LINES_PER_PAGE, limit=LOG_LINES_PER_PAGE
     )
+    totals = credit_totals(user_id)
     return render_template(
         "lms/dashboard.html",
         standings=standing_of(user_id, now().date()),
         courses=page_or_404(courses, courses_at, COURSES_PER_PAGE, course_count, "courses"),
-        log=page_or_404(lines, log_at, LOG_LINES_PER_PAGE, line_count, "log"),
-        totals={unit: credits for unit, (credits, _) in credit_totals(user_id).items()},
+        log=page_or_404(lines, log_at, LOG_LINES_PER_PAGE, totals.entries, "log"),
+        totals={unit: credits for unit, (credits, _) in totals.by_unit.items()},
     )

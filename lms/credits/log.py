@@ -91,7 +91,6 @@ def _lines_statement(
             _certificate.c.public_id,
             _correction.c.created_at,
             _correction.c.reason,
-            func.count().over(),
         )
         .select_from(_entry)
         .outerjoin(_certificate, _certificate.c.id == _entry.c.certificate_id)
@@ -107,7 +106,12 @@ def _lines_statement(
 @functools.cache
 def _totals_statement(*, dated_from: bool, dated_to: bool, counted: bool) -> Select[Any]:
     query = (
-        select(_entry.c.credit_unit, func.sum(_entry.c.credits), func.sum(_entry.c.hours))
+        select(
+            _entry.c.credit_unit,
+            func.sum(_entry.c.credits),
+            func.sum(_entry.c.hours),
+            func.count(),
+        )
         .group_by(_entry.c.credit_unit)
         .order_by(_entry.c.credit_unit)
     )
@@ -137,15 +141,22 @@ def credit_lines(
     start: date | None = None,
     end: date | None = None,
     counted: Collection[int] | None = None,
-) -> tuple[list[LogLine], int]:
+) -> list[LogLine]:
     """The person's entries (earned from ``start`` through ``end``; only those in ``counted``
-    and their corrections when given), ``limit`` of them from ``offset``, and how many match
-    in all (counted by the same statement)."""
+    and their corrections when given), ``limit`` of them from ``offset``: read in the order
+    of the index on user and date, so only the rows shown (``credit_totals`` counts them)."""
     params, shape = _params(user_id, start, end, counted)
     statement = _lines_statement(newest_first=newest_first, **shape)
-    rows = session().execute(statement, {**params, "offset": offset, "limit": limit}).all()
-    total = rows[0][-1] if rows else 0
-    return [LogLine(*row[:-1]) for row in rows], total
+    rows = session().execute(statement, {**params, "offset": offset, "limit": limit})
+    return [LogLine(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class Totals:
+    #: Unit -> (net credits, net hours), corrections included.
+    by_unit: dict[str, tuple[Decimal, Decimal]]
+    #: How many entries (corrections included) there are.
+    entries: int
 
 
 def credit_totals(
@@ -154,11 +165,12 @@ def credit_totals(
     start: date | None = None,
     end: date | None = None,
     counted: Collection[int] | None = None,
-) -> dict[str, tuple[Decimal, Decimal]]:
-    """Unit -> (net credits, net hours) of the same entries as ``credit_lines``, corrections
-    included, summed by the database."""
+) -> Totals:
+    """The totals of the same entries as ``credit_lines``, and how many they are, summed by
+    the database."""
     params, shape = _params(user_id, start, end, counted)
-    return {
-        unit: (Decimal(credits or 0), Decimal(hours or 0))
-        for unit, credits, hours in session().execute(_totals_statement(**shape), params)
-    }
+    by_unit, entries = {}, 0
+    for unit, credits, hours, n in session().execute(_totals_statement(**shape), params):
+        by_unit[unit] = (Decimal(credits or 0), Decimal(hours or 0))
+        entries += n
+    return Totals(by_unit, entries)

@@ -78,20 +78,21 @@ def transcript() -> str:
     period, standings = period_for(user_id)
     number = requested_page()
     chosen = {"start": period.start, "end": period.end, "counted": period.entry_ids}
-    lines, total = credit_lines(
+    lines = credit_lines(
         user_id,
         offset=(number - 1) * LINES_PER_PAGE,
         limit=LINES_PER_PAGE,
         newest_first=False,
         **chosen,
     )
+    totals = credit_totals(user_id, **chosen)
     return render_template(
         "lms/credits/transcript.html",
         learner_name=current_learner.name,
         certification_numbers=certification_numbers(user_id),
         period=period,
-        lines=page_or_404(lines, number, LINES_PER_PAGE, total),
-        totals=credit_totals(user_id, **chosen),
+        lines=page_or_404(lines, number, LINES_PER_PAGE, totals.entries),
+        totals=totals.by_unit,
         cycles=[
             (cycle_params(s), cycle_label(s), s.status, period.params() == cycle_params(s))
             for s in sorted(standings, key=lambda s: (s.rule_code, s.cycle_start))

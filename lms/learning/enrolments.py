@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Select, bindparam, func, select
 
 from lms.catalogue.models import Course, Module
 from lms.db import session
@@ -29,31 +30,50 @@ _enrolment = Enrolment.__table__
 _course = Course.__table__
 _module = Module.__table__
 _completion = ModuleCompletion.__table__
-# Built once (building a statement costs more than running it); plain tables, no ORM.
-_MY_COURSES = (
-    select(
-        _course.c.slug,
-        _course.c.title,
-        _enrolment.c.completed_at,
-        select(func.count(_completion.c.id))
-        .where(_completion.c.enrolment_id == _enrolment.c.id)
-        .scalar_subquery(),
-        select(func.count(_module.c.id))
-        .where(_module.c.course_id == _enrolment.c.course_id)
-        .scalar_subquery(),
-        func.count().over(),
-    )
-    .select_from(_enrolment)
-    .join(_course, _course.c.id == _enrolment.c.course_id)
-    .where(_enrolment.c.user_id == bindparam("user_id"))
-    .order_by(
+
+
+def _my_courses_statement() -> Select[Any]:
+    in_progress_first = (
         _enrolment.c.completed_at.is_not(None),
         _enrolment.c.enrolled_at.desc(),
         _enrolment.c.id.desc(),
     )
-    .offset(bindparam("offset"))
-    .limit(bindparam("limit"))
-)
+    # The page's enrolments first (and how many there are), then the counts for those rows
+    # only: counting modules for every enrolment before paging cost more than the page.
+    page = (
+        select(
+            _enrolment.c.id,
+            _enrolment.c.course_id,
+            _enrolment.c.completed_at,
+            func.row_number().over(order_by=in_progress_first).label("place"),
+            func.count().over().label("total"),
+        )
+        .where(_enrolment.c.user_id == bindparam("user_id"))
+        .order_by(*in_progress_first)
+        .offset(bindparam("offset"))
+        .limit(bindparam("limit"))
+        .subquery()
+    )
+    return (
+        select(
+            _course.c.slug,
+            _course.c.title,
+            page.c.completed_at,
+            select(func.count(_completion.c.id))
+            .where(_completion.c.enrolment_id == page.c.id)
+            .scalar_subquery(),
+            select(func.count(_module.c.id))
+            .where(_module.c.course_id == page.c.course_id)
+            .scalar_subquery(),
+            page.c.total,
+        )
+        .join(_course, _course.c.id == page.c.course_id)
+        .order_by(page.c.place)
+    )
+
+
+#: Built once (building a statement costs more than running it); plain tables, no ORM.
+_MY_COURSES = _my_courses_statement()
 
 
 def my_courses(user_id: int, *, offset: int, limit: int) -> tuple[list[CourseProgress], int]:

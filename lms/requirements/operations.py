@@ -12,6 +12,7 @@ stores a new version (a new row; an existing version is never edited or deleted)
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections import OrderedDict
@@ -23,7 +24,7 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from flask import Flask, current_app
-from sqlalchemy import Select, bindparam, func, or_, select, true
+from sqlalchemy import Select, bindparam, func, or_, select, true, union_all
 from sqlalchemy.exc import IntegrityError
 
 from lms.catalogue.models import Certification, Course, Holding, course_certification
@@ -412,7 +413,10 @@ class SuggestedCourse:
     credit_unit: str
 
 
-def _suggestions_statement() -> Select[Any]:
+@functools.cache
+def _suggestions_statement(codes: int) -> Select[Any]:
+    """For ``codes`` certifications (bound as code_0, code_1...): the first courses by title
+    that count toward each, then all of them by title (the database's collation)."""
     course, certification = Course.__table__, Certification.__table__
     enrolment = Enrolment.__table__
     completed_slugs = (
@@ -420,8 +424,7 @@ def _suggestions_statement() -> Select[Any]:
         .join(enrolment, enrolment.c.course_id == course.c.id)
         .where(enrolment.c.user_id == bindparam("user_id"), enrolment.c.completed_at.is_not(None))
     )
-    by_title = (course.c.title, course.c.id)
-    ranked = (
+    firsts = [
         select(
             certification.c.code,
             course.c.id,
@@ -429,16 +432,11 @@ def _suggestions_statement() -> Select[Any]:
             course.c.title,
             course.c.credits,
             course.c.credit_unit,
-            func.row_number()
-            .over(partition_by=certification.c.code, order_by=by_title)
-            .label("place"),
-            # The database's order of titles (its collation), to merge two certifications'.
-            func.row_number().over(order_by=by_title).label("overall"),
         )
         .join(course_certification, course_certification.c.course_id == course.c.id)
         .join(certification, certification.c.id == course_certification.c.certification_id)
         .where(
-            certification.c.code.in_(bindparam("codes", expanding=True)),
+            certification.c.code == bindparam(f"code_{n}"),
             course.c.status == "published",
             or_(
                 course.c.approval_expires_on.is_(None),
@@ -446,13 +444,13 @@ def _suggestions_statement() -> Select[Any]:
             ),
             course.c.slug.not_in(completed_slugs),
         )
-        .subquery()
-    )
-    return select(ranked).where(ranked.c.place <= MAX_SUGGESTIONS)
-
-
-#: Built once (building a statement costs more than running it).
-_SUGGESTIONS = _suggestions_statement()
+        .order_by(course.c.title, course.c.id)
+        .limit(MAX_SUGGESTIONS)
+        .subquery(f"first_{n}")
+        for n in range(codes)
+    ]
+    found = union_all(*(select(*first.c) for first in firsts)).subquery("found")
+    return select(found).order_by(found.c.title, found.c.id)
 
 
 def courses_that_count(
@@ -469,22 +467,25 @@ def courses_that_count(
     if not open_standings:
         return {}
     wanted = sorted({code for s in open_standings for code in s.certification_codes})
-    by_code: dict[str, list[tuple[int, SuggestedCourse]]] = {}
-    for row in session().execute(
-        _SUGGESTIONS, {"user_id": user_id, "codes": wanted, "today": today}
-    ):
-        course = SuggestedCourse(row.id, row.slug, row.title, Decimal(row.credits), row.credit_unit)
-        by_code.setdefault(row.code, []).append((row.overall, course))
+    params: dict[str, Any] = {"user_id": user_id, "today": today}
+    params.update({f"code_{n}": code for n, code in enumerate(wanted)})
+    # In the database's title order: a standing with several certifications takes the
+    # first five among theirs.
+    rows = session().execute(_suggestions_statement(len(wanted)), params)
+    ordered = [
+        (r.code, SuggestedCourse(r.id, r.slug, r.title, Decimal(r.credits), r.credit_unit))
+        for r in rows
+    ]
     found = {}
     for standing in open_standings:
-        candidates = {
-            course.id: (overall, course)
-            for code in standing.certification_codes
-            for overall, course in by_code.get(code, ())
-        }
-        found[(standing.rule_code, standing.certification, standing.cycle_start)] = [
-            course for _, course in sorted(candidates.values(), key=lambda c: c[0])
-        ][:MAX_SUGGESTIONS]
+        codes = set(standing.certification_codes)
+        chosen: dict[int, SuggestedCourse] = {}
+        for code, course in ordered:
+            if code in codes and len(chosen) < MAX_SUGGESTIONS:
+                chosen.setdefault(course.id, course)
+        found[(standing.rule_code, standing.certification, standing.cycle_start)] = list(
+            chosen.values()
+        )
     return found
 
 

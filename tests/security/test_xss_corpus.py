@@ -647,8 +647,8 @@ def test_a_learners_name_and_what_administrators_write_about_them(
         me = [("account.name", p)]
         corrected = [*me, ("ledger.correction_reason", p)]
         revoked = [*me, ("certificate.revoke_reason", p)]
-        probe.page("learner dashboard", learner.get("/dashboard"), corrected)
-        probe.page("learner transcript", learner.get("/my/transcript?all=1"), corrected)
+        probe.pages("learner dashboard", learner, "/dashboard", corrected)
+        probe.pages("learner transcript", learner, "/my/transcript?all=1", corrected)
         probe.page("learner certificate page", learner.get(f"/certificates/{public_id}"), revoked)
         probe.page("admin view of the certificate", boss.get(f"/certificates/{public_id}"), revoked)
         probe.page("public verification page", visitor.get(f"/verify/{public_id}"), revoked)
@@ -1087,8 +1087,8 @@ def test_course_module_quiz_and_approval_fields(
     ]
     probe.pages("catalogue", visitor, "/", listed)
     probe.page("studio index", coach.get("/studio/"), titles)
-    probe.page("learner dashboard", learner.get("/dashboard"), titles)
-    probe.page("learner transcript", learner.get("/my/transcript?all=1"), titles)
+    probe.pages("learner dashboard", learner, "/dashboard", titles)
+    probe.pages("learner transcript", learner, "/my/transcript?all=1", titles)
     # At most five suggestions, by title: the two demo WRT courses, then the first three here.
     probe.page("requirements page suggesting courses", onlooker.get("/my/compliance"), titles[:3])
     probe.finish()
@@ -1156,8 +1156,8 @@ def test_claim_fields_and_the_reviewers_reason(
         ],
     )
     probe.page("admin claims queue", boss.get("/admin/claims"), claimed)
-    probe.page("learner dashboard", learner.get("/dashboard"), claimed)
-    probe.page("learner transcript", learner.get("/my/transcript?all=1"), claimed)
+    probe.pages("learner dashboard", learner, "/dashboard", claimed)
+    probe.pages("learner transcript", learner, "/my/transcript?all=1", claimed)
     probe.page("admin credit log", boss.get(f"/admin/users/{user_id}/ledger"), claimed)
     probe.finish()
 
@@ -1218,8 +1218,8 @@ def test_event_fields_the_attendee_email_and_the_checkin_code(
     every = range(len(PAYLOADS))
     listed = [(key, p) for p in every for key in ("event.title", "event.place")]
     probe.page("trainer events", coach.get("/studio/events"), listed)
-    probe.page("learner dashboard", learner.get("/dashboard"), listed)
-    probe.page("learner transcript", learner.get("/my/transcript?all=1"), listed)
+    probe.pages("learner dashboard", learner, "/dashboard", listed)
+    probe.pages("learner transcript", learner, "/my/transcript?all=1", listed)
     probe.page("admin credit log", boss.get(f"/admin/users/{user_id}/ledger"), listed)
     probe.finish()
 
@@ -1324,5 +1324,5 @@ def test_certification_rule_and_holding_fields(
     probe.page("admin new rule form", boss.get("/admin/rules/new"), names)
     probe.page("admin rules", boss.get("/admin/rules"), rules)
     probe.page("learner requirements", learner.get("/my/compliance"), rules)
-    probe.page("learner dashboard", learner.get("/dashboard"), rules)
+    probe.pages("learner dashboard", learner, "/dashboard", rules)
     probe.finish()
