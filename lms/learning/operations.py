@@ -113,12 +113,13 @@ def enrolment_for(user_id: int, course_id: int) -> Enrolment | None:
 
 
 #: Built once: every step of a course in progress (module, quiz, autosave, submit) runs it.
-#: The course comes from the join the query makes anyway, not from a second statement.
+#: The course comes from the join the query makes anyway, not from a second statement; the
+#: completions only when a step reads the progress (autosave and submit do not).
 _ENROLMENT_IN = (
     select(Enrolment)
     .join(Course, Course.id == Enrolment.course_id)
     .where(Enrolment.user_id == bindparam("user_id"), Course.slug == bindparam("slug"))
-    .options(contains_eager(Enrolment.course), selectinload(Enrolment.completions))
+    .options(contains_eager(Enrolment.course))
     .order_by(Enrolment.id.desc())
     .limit(1)
 )
