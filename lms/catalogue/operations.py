@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -46,12 +46,21 @@ def course_version(slug: str, version: int) -> Course | None:
     )
 
 
-def approval_lapsed(course: Course, on: date) -> bool:
+class Approved(Protocol):
+    """What the approval checks read of a course version (a ``Course``, or the course page's
+    plain row)."""
+
+    approval_number: str | None
+    approved_on: date | None
+    approval_expires_on: date | None
+
+
+def approval_lapsed(course: Approved, on: date) -> bool:
     """The certifying body's approval ended before ``on`` (it holds through its expiry date)."""
     return course.approval_expires_on is not None and on > course.approval_expires_on
 
 
-def credit_refusal(course: Course, on: date) -> str | None:
+def credit_refusal(course: Approved, on: date) -> str | None:
     """Why completing this course on ``on`` would earn no credit, or None when it would."""
     if course.approved_on is not None and on < course.approved_on:
         return (

@@ -6,10 +6,11 @@ from flask import Blueprint, abort, render_template
 
 from lms.accounts.forms import ActionForm
 from lms.auth import current_learner
+from lms.catalogue.course_page import course_page
 from lms.catalogue.listing import catalogue_page
 from lms.catalogue.operations import credit_refusal, published_course
 from lms.clock import now
-from lms.learning.operations import can_move_to, course_for
+from lms.learning.operations import can_move_to, enrolment_in
 from lms.pagination import page_or_404, requested_page
 
 bp = Blueprint("catalogue", __name__)
@@ -32,17 +33,23 @@ def index() -> str:
 
 @bp.get("/courses/<slug>")
 def course(slug: str) -> str:
-    course, enrolment = course_for(current_learner.id if current_learner else None, slug)
+    user_id = current_learner.id if current_learner else None
+    course, enrolment = course_page(user_id, slug)
     if course is None:
         abort(404, "There is no course at this address.")
-    refusal = None if enrolment and enrolment.completed_at else credit_refusal(course, now().date())
-    published = published_course(slug) if enrolment and refusal else None
+    today = now().date()
+    refusal = None if enrolment and enrolment.completed_at else credit_refusal(course, today)
+    move_to = None
+    if enrolment and refusal and user_id is not None:
+        # Rare: a learner on a version whose approval lapsed may start the published one.
+        published, pinned = published_course(slug), enrolment_in(user_id, slug)
+        if published and pinned and can_move_to(pinned, published, now()):
+            move_to = published
     return render_template(
         "lms/catalogue/course.html",
         course=course,
         enrolment=enrolment,
         credit_note=refusal,
-        # The published version a learner stuck on a lapsed one may start again on.
-        move_to=published if published and can_move_to(enrolment, published, now()) else None,
+        move_to=move_to,
         form=ActionForm(),
     )

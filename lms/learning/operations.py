@@ -9,12 +9,12 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from certificates import Certificate
 from lms.awards.issuer import prepare_signing
 from lms.catalogue.models import Course, Module
-from lms.catalogue.operations import SLUG_RE, credit_refusal
+from lms.catalogue.operations import credit_refusal
 from lms.credits.operations import award_course_completion, certificate_for_enrolment
 from lms.db import session
 from lms.learning.models import Enrolment, ModuleCompletion
@@ -129,47 +129,6 @@ def enrolment_in(user_id: int, slug: str) -> Enrolment | None:
     """The learner's enrolment in any version of the course (they keep the one they began),
     with that version."""
     return session().scalars(_ENROLMENT_IN, {"user_id": user_id, "slug": slug}).first()
-
-
-#: What the course page shows of a course: its provider (in the same statement), its
-#: certifications, and its modules' titles (not their bodies).
-_COURSE_PAGE = (
-    joinedload(Course.provider),
-    selectinload(Course.certifications),
-    selectinload(Course.modules).load_only(Module.id, Module.position, Module.title),
-)
-# Built once (the course page is among the most visited).
-_ENROLMENT_FOR_PAGE = (
-    select(Enrolment)
-    .join(Course, Course.id == Enrolment.course_id)
-    .where(Enrolment.user_id == bindparam("user_id"), Course.slug == bindparam("slug"))
-    .options(
-        contains_eager(Enrolment.course).options(*_COURSE_PAGE),
-        selectinload(Enrolment.completions).load_only(ModuleCompletion.module_id),
-    )
-    .order_by(Enrolment.id.desc())
-    .limit(1)
-)
-_PUBLISHED_FOR_PAGE = (
-    select(Course)
-    .where(Course.slug == bindparam("slug"), Course.status == "published")
-    .options(*_COURSE_PAGE)
-    .order_by(Course.version.desc())
-    .limit(1)
-)
-
-
-def course_for(user_id: int | None, slug: str) -> tuple[Course | None, Enrolment | None]:
-    """The version this learner sees: the one they enrolled in, else the published one,
-    loaded for the course page (three or four statements)."""
-    if not SLUG_RE.fullmatch(slug):
-        return None, None
-    db = session()
-    if user_id is not None:
-        enrolment = db.scalars(_ENROLMENT_FOR_PAGE, {"user_id": user_id, "slug": slug}).first()
-        if enrolment is not None:
-            return enrolment.course, enrolment
-    return db.scalars(_PUBLISHED_FOR_PAGE, {"slug": slug}).first(), None
 
 
 def can_move_to(enrolment: Enrolment, course: Course, now: datetime) -> bool:
