@@ -28,7 +28,7 @@ import threading
 import zlib
 from collections import OrderedDict
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -141,8 +141,10 @@ def public_key_multibase(public_key: Ed25519PublicKey) -> str:
     return multibase_encode(_ED25519_PUB_PREFIX + _raw_public_bytes(public_key))
 
 
+@lru_cache(maxsize=64)
 def public_key_from_multibase(value: str) -> Ed25519PublicKey:
-    """Inverse of :func:`public_key_multibase`; ValueError for anything but an Ed25519 key."""
+    """Inverse of :func:`public_key_multibase`; ValueError for anything but an Ed25519 key.
+    Remembered: an issuer has a handful of keys, read again for every check."""
     data = multibase_decode(value)
     if data[:2] != _ED25519_PUB_PREFIX:
         raise ValueError(

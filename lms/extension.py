@@ -21,6 +21,7 @@ from lms.db import SAFE_METHODS, configure_sqlite
 from lms.rendering import describe_size
 from lms.secret_key import require_strong_secret_key
 from lms.settings import DEFAULTS
+from lms.urls import page_url
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 #: Bytes a request body may carry beside its largest upload (the form's other fields).
@@ -51,6 +52,8 @@ class LMSState:
     #: The issuer's public documents this process built, by (site, revision): see
     #: ``lms.awards.issuer.published``. Per application, as each has its own database.
     published: dict[tuple, Any] = field(default_factory=dict)
+    #: Links the pages built, for ``lms.urls.page_url``.
+    page_urls: dict[tuple, str] = field(default_factory=dict)
 
 
 class LMS:
@@ -201,6 +204,8 @@ def _build_blueprint(adapter: UserAdapter) -> Blueprint:
             "current_learner": current_learner,
             "lms_manages_accounts": adapter.manages_accounts,
             "csrf_token": generate_csrf,
+            # Shadows Flask's url_for in the LMS's pages only (a host's pages keep Flask's).
+            "url_for": page_url,
         }
 
     bp.after_request(security_headers)

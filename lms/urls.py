@@ -1,10 +1,14 @@
-"""Absolute links for e-mails, certificates and QR codes."""
+"""Links: absolute ones for e-mails, certificates and QR codes, and the pages' own."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app, has_request_context, request, url_for
+
+#: Page links remembered per application before the memo is emptied (it is keyed by the
+#: values, so links to each certificate or course each take a slot).
+PAGE_URLS_KEPT = 4096
 
 
 class BaseUrlMissing(RuntimeError):
@@ -31,3 +35,29 @@ def require_base_url(purpose: str) -> None:
         raise BaseUrlMissing(
             f"{purpose} cannot be sent: the site's address is not configured (LMS_BASE_URL)"
         )
+
+
+def page_url(endpoint: str, **values: Any) -> str:
+    """``url_for`` for the LMS's templates, remembered per application: a page builds ten or
+    more links, and the same ones on every request (the stylesheet, the menu), each costing
+    a walk of the URL map. Anything that could make the same call give another URL is not
+    remembered: a relative endpoint, an ``_external``-style option, unhashable values, or
+    a host's ``url_defaults`` functions (which may read the request)."""
+    if (
+        endpoint.startswith(".")
+        or current_app.url_default_functions
+        or any(key.startswith("_") for key in values)
+    ):
+        return url_for(endpoint, **values)
+    try:
+        key = (request.script_root, endpoint, tuple(sorted(values.items())))
+        hash(key)
+    except TypeError:
+        return url_for(endpoint, **values)
+    memo = current_app.extensions["lms"].page_urls
+    url = memo.get(key)
+    if url is None:
+        if len(memo) >= PAGE_URLS_KEPT:
+            memo.clear()
+        url = memo[key] = url_for(endpoint, **values)
+    return url
