@@ -186,12 +186,14 @@ class Published:
 _published_lock = threading.Lock()
 
 
-def published() -> Published:
+def published(revision: int | None = None) -> Published:
     """The issuer profile and the signed revocation list, current at this moment on every
-    host: a revocation committed anywhere shows in the next request everywhere."""
+    host: a revocation committed anywhere shows in the next request everywhere. A caller
+    that read the issuer's ``revision`` in this request's transaction passes it."""
     db = session()
     site = issuer()
-    revision = current_revision(db)
+    if revision is None:
+        revision = current_revision(db)
     memo = current_app.extensions["lms"].published
     moment = now()
     with _published_lock:

@@ -101,7 +101,8 @@ def verification_of(certificate: Certificate | Row[Any], now: datetime) -> Repor
         if record_intact
         else "The stored facts no longer match the digest taken at issue.",
     )
-    documents = published()
+    # A record read by certificate_record carries the issuer's revision of the same moment.
+    documents = published(getattr(certificate, "issuer_revision", None))
     report = check_credential(
         credential_of(certificate, now),
         issuer_profile=documents.profile,
