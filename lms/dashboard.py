@@ -14,6 +14,7 @@ from lms.auth import current_learner, login_required
 from lms.clock import now
 from lms.credits.log import credit_lines, credit_totals
 from lms.learning.enrolments import my_courses
+from lms.links import link_maker
 from lms.pagination import page_or_404, requested_page
 from lms.requirements.operations import standing_of
 
@@ -42,4 +43,6 @@ def index() -> str:
         courses=page_or_404(courses, courses_at, COURSES_PER_PAGE, course_count, "courses"),
         log=page_or_404(lines, log_at, LOG_LINES_PER_PAGE, totals.entries, "log"),
         totals={unit: credits for unit, (credits, _) in totals.by_unit.items()},
+        resume_link=link_maker("lms.learning.resume", "slug"),
+        certificate_link=link_maker("lms.awards.certificate_page", "public_id"),
     )

@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
+from urllib.parse import urlencode
 
-from flask import abort, request, url_for
+from flask import abort, g, request, url_for
 
 T = TypeVar("T")
 #: Far beyond any real list; keeps a typed-in number from asking the database for a huge
@@ -48,7 +49,8 @@ class Page(Generic[T]):
             args.pop(self.param, None)  # one address for the first page
         else:
             args[self.param] = str(number)
-        return url_for(request.endpoint or "", **(request.view_args or {}), **args)
+        query = urlencode(args)
+        return _this_path() + ("?" + query if query else "")
 
     def numbers(self, around: int = 2) -> list[int | None]:
         """The page numbers to link: the first, the last and those near this one; None marks
@@ -63,6 +65,14 @@ class Page(Generic[T]):
                 found.append(None)
             found.append(n)
         return found
+
+
+def _this_path() -> str:
+    """This page's address without its query, built once per request (a pager links it a
+    dozen times)."""
+    if "lms_this_path" not in g:
+        g.lms_this_path = url_for(request.endpoint or "", **(request.view_args or {}))
+    return g.lms_this_path
 
 
 def requested_page(param: str = "page") -> int:

@@ -373,3 +373,21 @@ def test_a_page_number_past_the_end_or_not_a_number(app, learner):
         response = learner.web.get(f"/?page={bad}")
         assert response.status_code == 400, bad
         assert "page number" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("prefix", ["", "/learn"])
+def test_links_made_once_per_page_match_url_for(database_url, tmp_path, prefix):
+    from flask import url_for
+
+    from lms.links import link_maker
+    from tests.conftest import make_app
+
+    app = make_app(database_url, tmp_path / "instance", LMS_URL_PREFIX=prefix)
+    with app.test_request_context("/", base_url="https://lms.example/host-root/"):
+        for endpoint, key, value in (
+            ("lms.catalogue.course", "slug", "hot-water-extraction-2"),
+            ("lms.awards.verify_page", "public_id", "Zk3vQ9_x-Y"),
+            ("lms.learning.resume", "slug", "a"),
+        ):
+            assert link_maker(endpoint, key)(value) == url_for(endpoint, **{key: value})
+            assert link_maker(endpoint, key)(value).startswith(f"/host-root{prefix}/")

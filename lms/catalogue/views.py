@@ -11,6 +11,7 @@ from lms.catalogue.listing import catalogue_page
 from lms.catalogue.operations import credit_refusal, published_course
 from lms.clock import now
 from lms.learning.operations import can_move_to, enrolment_in
+from lms.links import link_maker
 from lms.pagination import page_or_404, requested_page
 
 bp = Blueprint("catalogue", __name__)
@@ -28,6 +29,7 @@ def index() -> str:
         "lms/catalogue/index.html",
         courses=page_or_404(courses, number, COURSES_PER_PAGE, total),
         today=now().date(),
+        course_link=link_maker("lms.catalogue.course", "slug"),
     )
 
 

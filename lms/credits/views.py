@@ -27,6 +27,7 @@ from lms.credits.transcript import (
     transcript_pdf,
 )
 from lms.db import session
+from lms.links import link_maker
 from lms.pagination import page_or_404, requested_page
 from lms.requirements import operations as requirements
 
@@ -98,6 +99,7 @@ def transcript() -> str:
             for s in sorted(standings, key=lambda s: (s.rule_code, s.cycle_start))
         ],
         params=period.params(),
+        verify_link=link_maker("lms.awards.verify_page", "public_id"),
     )
 
 
