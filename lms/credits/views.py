@@ -69,7 +69,7 @@ def _me() -> User:
 
 
 #: Entries per page of the transcript on screen (the downloads hold every entry).
-LINES_PER_PAGE = 50
+LINES_PER_PAGE = 25
 
 
 @bp.get("/my/transcript")
