@@ -13,7 +13,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from certificates.documents import Issuer, SigningKey, build_credential
 from certificates.models import Certificate, IssuerState
-from certificates.revision import STATE_ID
+from certificates.revision import STATE_ID, bump_revision
 from certificates.sealing import seal_of
 from certificates.signing import STATUS_LIST_MIN_BITS
 from certificates.snapshot import CertificateFacts, digest_of
@@ -117,6 +117,9 @@ def sign_certificate(
     if won == 1:  # the row holds exactly these values now: no re-read
         for name, value in signed.items():
             set_committed_value(certificate, name, value)
+        if certificate.revoked_at is not None:
+            # Revoked before it had a bit (signed on first use): the list must now set it.
+            bump_revision(session)
     else:
         session.refresh(certificate)
     return certificate

@@ -72,11 +72,11 @@ class IssuerKey(Base):
 
 
 class IssuerState(Base):
-    """One row whose ``revision`` goes up in the same transaction as every change a verifier
-    can see: a revocation, a key added or retired. Every host reads it (one primary-key
-    lookup) to know whether its copy of the issuer profile and status list is current."""
+    """One row whose ``revision`` (a random token) is replaced in the same transaction as
+    every change a verifier can see: a revocation, a key added or retired. Every host reads
+    it to know whether its copy of the issuer profile and status list is current."""
 
     __tablename__ = "cert_issuer_state"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    revision: Mapped[int] = mapped_column(default=0)
+    revision: Mapped[str] = mapped_column(String(32))

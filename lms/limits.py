@@ -7,6 +7,7 @@ a limit by inventing headers.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from typing import Any
@@ -48,7 +49,10 @@ class SweptMemoryStorage(MemoryStorage):
         moment = time.time()
         if moment >= self._next_sweep:
             self._next_sweep = moment + self.SWEEP_SECONDS
-            self._MemoryStorage__expire_events()  # type: ignore[attr-defined]
+            # limits' sweep is written for its own thread: a counter read and expired by another
+            # request meanwhile ends it early (KeyError). The next sweep finishes the job.
+            with contextlib.suppress(KeyError, RuntimeError):
+                self._MemoryStorage__expire_events()  # type: ignore[attr-defined]
 
 
 def init_limits(app: Flask) -> None:

@@ -50,7 +50,15 @@ def page_url(endpoint: str, **values: Any) -> str:
     ):
         return url_for(endpoint, **values)
     try:
-        key = (request.script_root, endpoint, tuple(sorted(values.items())))
+        # The host and scheme too: a rule on another host or subdomain builds an absolute URL.
+        # The values' types too: True and 1 are equal keys but different query strings.
+        key = (
+            request.script_root,
+            request.host,
+            request.scheme,
+            endpoint,
+            tuple(sorted((name, type(value).__name__, value) for name, value in values.items())),
+        )
         hash(key)
     except TypeError:
         return url_for(endpoint, **values)

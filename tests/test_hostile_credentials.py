@@ -441,3 +441,65 @@ def test_the_cli_refuses_a_file_that_says_two_things(tmp_path, revoked_credentia
     result = _cli(tmp_path, twice)
     assert result.returncode == 2
     assert "the key 'name' appears twice in one object" in result.stderr
+
+
+# --------------------------------------------------------------------------- found by a review
+
+
+def test_a_certificate_revoked_before_it_was_first_signed_is_revoked_everywhere(
+    app, demo, create_user
+):
+    from tests.test_open_badges import admin, passed_certificate, verdict
+
+    _, public_id = passed_certificate(app, create_user)
+    with app.app_context():  # as stored before certificates were signed
+        db = app.extensions["lms"].db.session
+        certificate = db.scalars(
+            select(Certificate).where(Certificate.public_id == public_id)
+        ).one()
+        certificate.credential = certificate.status_index = certificate.seal = None
+        db.commit()
+        db.remove()
+    page = f"/certificates/{public_id}"
+    admin(app).submit(page, {"reason": "Issued to the wrong person"}, action=f"{page}/revoke")
+    client = app.test_client()
+    client.get("/status/revocation")  # a list cached before the certificate had a bit
+    assert verdict(client, public_id)["verdict"] == "revoked"  # signed now, and its bit set
+    report = check_credential(
+        client.get(f"/credentials/{public_id}").json,
+        issuer_profile=client.get("/issuer").json,
+        status_list=client.get("/status/revocation").json,
+        now=app.extensions["lms"].clock(),
+    )
+    assert report.verdict == "revoked"
+
+
+def test_a_restored_database_never_reuses_a_cached_revision(app, demo, create_user):
+    """A revision is a random token: restoring an older copy and revoking again gives a
+    revision no process has cached, so no list from before the restore is served."""
+    from certificates.models import IssuerState
+    from tests.test_open_badges import admin, passed_certificate, verdict
+
+    _, first = passed_certificate(app, create_user)
+    _, second = passed_certificate(app, create_user)
+    client = app.test_client()
+    with app.app_context():
+        db = app.extensions["lms"].db.session
+        before = db.get(IssuerState, 1).revision
+        db.remove()
+    client.get("/status/revocation")
+    page = f"/certificates/{first}"
+    admin(app).submit(page, {"reason": "First"}, action=f"{page}/revoke")
+    assert verdict(client, first)["verdict"] == "revoked"
+    with app.app_context():  # "restore": the first revocation undone, the old revision back
+        db = app.extensions["lms"].db.session
+        db.scalars(
+            select(Certificate).where(Certificate.public_id == first)
+        ).one().revoked_at = None
+        db.get(IssuerState, 1).revision = before
+        db.commit()
+        db.remove()
+    page = f"/certificates/{second}"
+    admin(app).submit(page, {"reason": "Second"}, action=f"{page}/revoke")
+    assert verdict(client, second)["verdict"] == "revoked"
+    assert verdict(client, first)["verdict"] == "valid"

@@ -13,6 +13,7 @@ from datetime import timedelta
 from sqlalchemy import insert
 
 from certificates import Certificate
+from certificates.revision import bump_revision
 from tests.conftest import Web, answer_key, complete_modules, start_quiz
 from tests.query_plans import full_scans, statements_of
 from tests.test_open_badges import SLUG, passed_certificate
@@ -37,6 +38,7 @@ def _add_certificates(app, count: int, clock, revoked_every: int = 10) -> None: 
     with app.app_context():
         db = app.extensions["lms"].db.session
         db.execute(insert(Certificate), rows)
+        bump_revision(db)  # revocations among them: every process rebuilds its list
         db.commit()
         db.remove()
 

@@ -186,10 +186,11 @@ class Published:
 _published_lock = threading.Lock()
 
 
-def published(revision: int | None = None) -> Published:
+def published(revision: str | None = None) -> Published:
     """The issuer profile and the signed revocation list, current at this moment on every
-    host: a revocation committed anywhere shows in the next request everywhere. A caller
-    that read the issuer's ``revision`` in this request's transaction passes it."""
+    host as long as every change goes through ``bump_revision`` (revocations, reissues, key
+    changes, signing an already revoked certificate do). A caller that read the issuer's
+    ``revision`` in this request's transaction passes it."""
     db = session()
     site = issuer()
     if revision is None:

@@ -101,10 +101,12 @@ def verification_of(certificate: Certificate | Row[Any], now: datetime) -> Repor
         if record_intact
         else "The stored facts no longer match the digest taken at issue.",
     )
+    signed_now = certificate.status_index is None
+    credential = credential_of(certificate, now)  # first: signing may move the revision
     # A record read by certificate_record carries the issuer's revision of the same moment.
-    documents = published(getattr(certificate, "issuer_revision", None))
+    documents = published(None if signed_now else getattr(certificate, "issuer_revision", None))
     report = check_credential(
-        credential_of(certificate, now),
+        credential,
         issuer_profile=documents.profile,
         status_list=documents.status_list,
         now=now,
