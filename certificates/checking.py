@@ -64,6 +64,7 @@ from jsonschema.exceptions import best_match
 from certificates import signing
 from certificates.reading import (
     CREDENTIAL_CONTEXTS,
+    OB_CONTEXT,
     STATUS_LIST_CONTEXTS,
     NotAsSigned,
     SignedReading,
@@ -85,8 +86,6 @@ __all__ = [
 
 STEPS = ("format", "issuer key", "signature", "status", "validity dates")
 
-VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
-OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 _OB_CONTEXT_ANY = re.compile(
     r"^https://purl\.imsglobal\.org/spec/ob/v3p0/context(-3\.\d\.\d)*\.json$"
 )

@@ -28,10 +28,12 @@ from certificates import signing
 
 __all__ = [
     "CREDENTIAL_CONTEXTS",
+    "OB_CONTEXT",
     "STATUS_LIST_CONTEXTS",
     "NotAsSigned",
     "SignedReading",
     "StatusEntry",
+    "VC_CONTEXT",
     "check_contexts",
     "check_form",
     "read_signed",
