@@ -454,16 +454,30 @@ def _signature_checks(credential_json: str, keys_json: str) -> SignatureChecks:
             Step("signature", None, "not checked: the format check failed"),
             None,
         )
-    profile = json.loads(keys_json)
+    public_key, checks = _issuer_key(fmt, credential, json.loads(keys_json), reading)
+    if public_key is None:
+        return checks
+    result = signing.verify(credential, public_key)
+    return (fmt, checks[1], Step("signature", result.ok, result.reason), reading)
+
+
+def _issuer_key(
+    fmt: Step, credential: dict[str, Any], profile: Any, reading: SignedReading
+) -> tuple[Ed25519PublicKey | None, SignatureChecks]:
+    """The issuer key step: the trusted key and the steps so far, or (None, the steps to
+    report, the signature not checked)."""
+
+    def stop(key_step: Step, why: str) -> tuple[None, SignatureChecks]:
+        return None, (fmt, key_step, Step("signature", None, why), reading)
+
     if profile is None:
-        return (
-            fmt,
+        return stop(
             Step("issuer key", None, "not checked: no issuer profile given"),
-            Step("signature", None, "not checked: no issuer profile to take the key from"),
-            reading,
+            "not checked: no issuer profile to take the key from",
         )
-    proof, _ = _proof_of(credential)
-    assert proof is not None  # the format step checked it
+    proof, problem = _proof_of(credential)
+    if proof is None:
+        return stop(Step("issuer key", False, problem), f"not checked: {problem}")
     public_key, detail = _find_key(
         profile,
         reading.issuer or "",
@@ -472,19 +486,8 @@ def _signature_checks(credential_json: str, keys_json: str) -> SignatureChecks:
         "credential",
     )
     if public_key is None:
-        return (
-            fmt,
-            Step("issuer key", False, detail),
-            Step("signature", None, "not checked: no trusted key"),
-            reading,
-        )
-    result = signing.verify(credential, public_key)
-    return (
-        fmt,
-        Step("issuer key", True, detail),
-        Step("signature", result.ok, result.reason),
-        reading,
-    )
+        return stop(Step("issuer key", False, detail), "not checked: no trusted key")
+    return public_key, (fmt, Step("issuer key", True, detail), Step("signature", None, ""), reading)
 
 
 @lru_cache(maxsize=64)
@@ -753,37 +756,18 @@ def _sealed_checks(credential: dict[str, Any], issuer_profile: Any) -> Signature
         "an Open Badges 3.0 credential in the pinned form this site issues; the stored copy "
         "is the one it signed (its seal matches)",
     )
-    if issuer_profile is None:
-        return (
-            fmt,
-            Step("issuer key", None, "not checked: no issuer profile given"),
-            Step("signature", None, "not checked: no issuer profile to take the key from"),
-            reading,
-        )
-    proof, problem = _proof_of(credential)
-    if proof is None:
-        return fmt, Step("issuer key", False, problem), Step("signature", None, problem), reading
-    public_key, detail = _find_key(
-        issuer_profile,
-        reading.issuer or "",
-        proof["verificationMethod"],
-        _parse_time(proof["created"]),
-        "credential",
-    )
+    public_key, checks = _issuer_key(fmt, credential, issuer_profile, reading)
     if public_key is None:
-        return (
-            fmt,
-            Step("issuer key", False, detail),
-            Step("signature", None, "not checked: no trusted key"),
-            reading,
-        )
+        return checks
+    proof, _ = _proof_of(credential)
+    assert proof is not None  # _issuer_key checked it
     signed = Step(
         "signature",
         True,
         f"made by this site with {proof['verificationMethod']} when it issued the credential; "
         "the stored copy is byte for byte what was signed (its seal matches)",
     )
-    return fmt, Step("issuer key", True, detail), signed, reading
+    return fmt, checks[1], signed, reading
 
 
 def _report(
