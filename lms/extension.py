@@ -50,7 +50,7 @@ class LMSState:
     #: Returns the current naive-UTC time; tests replace it to move time.
     clock: Callable[[], datetime] = system_clock
     #: The issuer's public documents this process built, by (site, revision): see
-    #: ``lms.awards.issuer.published``. Per application, as each has its own database.
+    #: ``lms.awards.published.published``. Per application, as each has its own database.
     published: dict[tuple, Any] = field(default_factory=dict)
     #: Links the pages built, for ``lms.urls.page_url``.
     page_urls: dict[tuple, str] = field(default_factory=dict)

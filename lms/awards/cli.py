@@ -121,7 +121,8 @@ def seal_certificates_command() -> None:
     checks the signature on every visit (slower, never wrong). Safe to run again."""
     from certificates.checking import check_credential
     from certificates.sealing import seal_matches, seal_of
-    from lms.awards.issuer import published, seal_keys
+    from lms.awards.issuer import seal_keys
+    from lms.awards.published import published
 
     try:
         profile = published().profile

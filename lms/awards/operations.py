@@ -13,7 +13,8 @@ from certificates import Certificate, CertificateFacts, digest_of, issue_certifi
 from certificates.checking import Report, Step, check_credential
 from certificates.revision import bump_revision
 from lms.accounts.models import User
-from lms.awards.issuer import prepare_signing, published, seal_keys
+from lms.awards.issuer import prepare_signing, seal_keys
+from lms.awards.published import published
 from lms.catalogue.models import Course
 from lms.credits.corrections import reversal_of
 from lms.credits.ledger import reverse_entry

@@ -24,7 +24,7 @@ from certificates.issuing import certificate_record
 from lms.accounts.forms import ActionForm
 from lms.auth import current_learner, login_required
 from lms.awards import operations as ops
-from lms.awards.issuer import issuer_profile, status_list
+from lms.awards.published import issuer_profile, status_list
 from lms.clock import now
 from lms.db import session
 from lms.limits import config_limit, limiter

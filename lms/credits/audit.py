@@ -23,8 +23,8 @@ from sqlalchemy import select
 
 from certificates import Certificate, CertificateFacts, render_pdf
 from lms.accounts.models import User
-from lms.awards.issuer import published
 from lms.awards.operations import credential_of, replacement_of
+from lms.awards.published import published
 from lms.awards.views import verify_url
 from lms.credits.transcript import (
     Period,
