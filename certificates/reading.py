@@ -335,27 +335,25 @@ def _nodes(node: dict[str, Any] | None, iri: str) -> list[dict[str, Any]]:
     return [value for value in values if isinstance(value, dict) and "@value" not in value]
 
 
-def _one_node(node: dict[str, Any], iri: str) -> dict[str, Any] | None:
-    values = _nodes(node, iri)
+def _at_most_one(values: list[Any], iri: str) -> Any:
+    """The one value stated, or None; a field stated twice is refused (which would count?)."""
     if len(values) > 1:
-        raise NotAsSigned(f"the document states {_term(iri)} {len(values)} times")
+        raise NotAsSigned(f"the document states {_local(iri)} {len(values)} times")
     return values[0] if values else None
 
 
+def _one_node(node: dict[str, Any], iri: str) -> dict[str, Any] | None:
+    return _at_most_one(_nodes(node, iri), iri)
+
+
 def _one_value(node: dict[str, Any], iri: str) -> Any:
-    values = node.get(iri, [])
-    if len(values) > 1:
-        raise NotAsSigned(f"the document states {_term(iri)} {len(values)} times")
-    if not values:
-        return None
-    return values[0].get("@value", values[0].get("@id"))
+    value = _at_most_one(node.get(iri, []), iri)
+    return None if value is None else value.get("@value", value.get("@id"))
 
 
 def _one_id(node: dict[str, Any], iri: str) -> str | None:
-    values = node.get(iri, [])
-    if len(values) > 1:
-        raise NotAsSigned(f"the document states {_term(iri)} {len(values)} times")
-    return values[0].get("@id") if values else None
+    value = _at_most_one(node.get(iri, []), iri)
+    return None if value is None else value.get("@id")
 
 
 def _one_type(node: dict[str, Any]) -> str | None:
@@ -371,10 +369,6 @@ def _local(iri: Any) -> Any:
     if isinstance(iri, str):
         return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
     return iri
-
-
-def _term(iri: str) -> str:
-    return _local(iri)
 
 
 def _first(value: Any) -> Any:

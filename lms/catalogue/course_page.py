@@ -12,16 +12,11 @@ from decimal import Decimal
 
 from sqlalchemy import bindparam, select
 
+from lms.catalogue.listing import CatalogueCertification
 from lms.catalogue.models import Certification, Course, Module, Provider, course_certification
 from lms.catalogue.operations import SLUG_RE
 from lms.db import session
 from lms.learning.models import Enrolment, ModuleCompletion
-
-
-@dataclass(frozen=True)
-class PageCertification:
-    code: str
-    name: str
 
 
 @dataclass(frozen=True)
@@ -55,7 +50,7 @@ class PageCourse:
     approved_on: date | None
     approval_expires_on: date | None
     provider_name: str
-    certifications: tuple[PageCertification, ...] = ()
+    certifications: tuple[CatalogueCertification, ...] = ()
     modules: tuple[PageModule, ...] = ()
 
     @property
@@ -128,7 +123,7 @@ def course_page(user_id: int | None, slug: str) -> tuple[PageCourse | None, Page
         return None, None
     *fields, enrolment_id, completed_at = row
     certifications = tuple(
-        PageCertification(*c) for c in db.execute(_CERTIFICATIONS, {"course_id": row.id})
+        CatalogueCertification(*c) for c in db.execute(_CERTIFICATIONS, {"course_id": row.id})
     )
     modules = tuple(
         PageModule(module_id, title, bool(done))

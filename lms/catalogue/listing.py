@@ -20,6 +20,8 @@ from lms.db import session
 
 @dataclass(frozen=True)
 class CatalogueCertification:
+    """A certification a course counts toward, as the catalogue and the course page show it."""
+
     code: str
     name: str
 
