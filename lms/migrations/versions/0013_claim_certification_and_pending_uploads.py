@@ -2,13 +2,13 @@
 for, and a file sent with a form that failed validation is kept as a pending upload so the
 person does not have to choose it again
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-08 02:20:00
 """
 
-revision = "0011"
-down_revision = "0010"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
