@@ -1,13 +1,13 @@
 """event registrations and time zones: learners register for events (a seat or a place on the
 waitlist), each person's time zone and calendar feed token
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-08 02:20:00
 """
 
-revision = "0013"
-down_revision = "0012"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
