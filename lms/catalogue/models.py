@@ -100,6 +100,12 @@ class Course(Base):
     #: The trainer who authors the course; None for courses only admins manage.
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("lms_user.id"), index=True)
     created_at: Mapped[datetime]
+    #: The catalogue card's picture (an uploaded image shared by the slug's versions); None
+    #: shows a generated one. And the trainer's expected study time, shown on the card.
+    image_media_id: Mapped[int | None] = mapped_column(
+        ForeignKey("lms_media.id", ondelete="SET NULL")
+    )
+    duration_minutes: Mapped[int | None]
 
     provider: Mapped[Provider] = relationship()
     certifications: Mapped[list[Certification]] = relationship(

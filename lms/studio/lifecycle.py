@@ -177,6 +177,8 @@ def new_version(course: Course, now: datetime) -> Course:
         owner_id=course.owner_id,
         certifications=list(course.certifications),
         created_at=now,
+        image_media_id=course.image_media_id,
+        duration_minutes=course.duration_minutes,
         modules=[
             Module(
                 position=m.position,

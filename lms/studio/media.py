@@ -155,17 +155,16 @@ media_bp = Blueprint("media", __name__)
 
 def is_public(media_id: int) -> bool:
     """A file that a module of a published (or retired: its learners may still finish it)
-    version shows. A file uploaded to a draft, or removed from every module, is not."""
+    version shows, or such a version's catalogue image. A file uploaded to a draft, or
+    removed from every module, is not."""
+    shown = Course.status.in_(("published", "retired"))
+    in_module = select(Module.id).join(Course, Course.id == Module.course_id)
+    as_image = select(Course.id).where(Course.image_media_id == media_id, shown)
+    db = session()
     return (
-        session()
-        .scalars(
-            select(Module.id)
-            .join(Course, Course.id == Module.course_id)
-            .where(Module.media_id == media_id, Course.status.in_(("published", "retired")))
-            .limit(1)
-        )
-        .first()
+        db.scalars(in_module.where(Module.media_id == media_id, shown).limit(1)).first()
         is not None
+        or db.scalars(as_image.limit(1)).first() is not None
     )
 
 

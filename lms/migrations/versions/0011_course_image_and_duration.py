@@ -16,8 +16,22 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    with op.batch_alter_table("lms_course") as batch:
+        batch.add_column(sa.Column("image_media_id", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("duration_minutes", sa.Integer(), nullable=True))
+        batch.create_foreign_key(
+            batch.f("fk_lms_course_image_media_id_lms_media"),
+            "lms_media",
+            ["image_media_id"],
+            ["id"],
+            ondelete="SET NULL",
+        )
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table("lms_course") as batch:
+        batch.drop_constraint(
+            batch.f("fk_lms_course_image_media_id_lms_media"), type_="foreignkey"
+        )
+        batch.drop_column("duration_minutes")
+        batch.drop_column("image_media_id")
