@@ -3,6 +3,7 @@
 import certificates.models as certificates_models
 import quizzes.models as quizzes_models
 from lms.accounts.models import LoginSession, User
+from lms.awards.models import Branding
 from lms.catalogue.models import Certification, Course, Holding, Media, Module, Provider
 from lms.claims.models import CreditClaim
 from lms.credits.models import CreditEntry, LedgerHead
@@ -19,6 +20,7 @@ ALL_METADATA = [quizzes_models.metadata, certificates_models.metadata, lms_metad
 __all__ = [
     "ALL_METADATA",
     "Attendance",
+    "Branding",
     "CreditClaim",
     "Event",
     "LedgerHead",
