@@ -2,13 +2,13 @@
 host signs with the same key), and outbox messages claimed with a lease (delivery from any
 number of hosts at once)
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-08 02:15:00
 """
 
-revision = "0009"
-down_revision = "0008"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
