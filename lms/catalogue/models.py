@@ -96,6 +96,8 @@ class Course(Base):
     retired_at: Mapped[datetime | None]
     #: The reviewer's reason when a submission was sent back to draft.
     review_note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    #: The trainer's reason, given on submission, for claiming more credit than the estimate.
+    credit_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     final_quiz_id: Mapped[int | None] = mapped_column(ForeignKey(Quiz.id))
     #: The trainer who authors the course; None for courses only admins manage.
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("lms_user.id"), index=True)

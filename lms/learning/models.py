@@ -13,7 +13,8 @@ from lms.db import Base
 
 class Enrolment(Base):
     __tablename__ = "lms_enrolment"
-    __table_args__ = (UniqueConstraint("user_id", "course_id"),)
+    #: A retake is a new enrolment numbered after the last: each can be awarded once.
+    __table_args__ = (UniqueConstraint("user_id", "course_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("lms_user.id"), index=True)
@@ -23,6 +24,11 @@ class Enrolment(Base):
     enrolled_at: Mapped[datetime]
     #: Set once, by the conditional update that awards the course's credit.
     completed_at: Mapped[datetime | None]
+    #: 1 for the first enrolment in the course, then one more per retake.
+    number: Mapped[int] = mapped_column(default=1, server_default="1")
+    #: Set when the certificate this enrolment earned was revoked with a retake: the learner
+    #: may enrol again (a new enrolment) to earn the credit once more.
+    retake_allowed_at: Mapped[datetime | None]
 
     course: Mapped[Course] = relationship()
     completions: Mapped[list[ModuleCompletion]] = relationship(back_populates="enrolment")
