@@ -10,6 +10,7 @@ from lms.credits.models import CreditEntry, LedgerHead
 from lms.db import metadata as lms_metadata
 from lms.events.models import Attendance, Event
 from lms.learning.models import Enrolment, ModuleCompletion
+from lms.notifications.models import Notification, NotificationPreference
 from lms.outbox.models import OutboxMessage
 from lms.requirements.models import RequirementRule
 
@@ -34,6 +35,8 @@ __all__ = [
     "Media",
     "Module",
     "ModuleCompletion",
+    "Notification",
+    "NotificationPreference",
     "Provider",
     "LoginSession",
     "User",

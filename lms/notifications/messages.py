@@ -1,0 +1,133 @@
+"""What each kind of notification says and to whom: one function per event, called in the
+transaction that writes the event (each is one line at its place: awards, claims, approvals,
+reminders). Each returns how many people were newly notified."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from lms.db import session
+from lms.notifications import kinds
+from lms.notifications.operations import notify
+from lms.rendering import format_number
+
+if TYPE_CHECKING:
+    from certificates import Certificate, CertificateFacts
+    from lms.catalogue.models import Course
+    from lms.claims.models import CreditClaim
+
+
+def certificate_issued(certificate: Certificate, facts: CertificateFacts, user_id: int) -> int:
+    """To the learner, with the link to the certificate."""
+    credits = f"{format_number(facts.credits)} {facts.credit_unit}"
+    return int(
+        notify(
+            session(),
+            user_id=user_id,
+            kind=kinds.CERTIFICATE_ISSUED,
+            subject_key=f"certificate:{certificate.id}",
+            title=f"Your certificate for {facts.course_title} is ready",
+            body=(
+                f"You passed {facts.course_title} and earned {credits}. Your certificate is "
+                "ready: open it to download the PDF or share its verification link."
+            ),
+            endpoint="lms.awards.certificate_page",
+            values={"public_id": certificate.public_id},
+            now=certificate.issued_at,
+        )
+    )
+
+
+def claim_decided(claim: CreditClaim, status: str, note: str, now: datetime) -> int:
+    """To the claimant: approved (credited) or rejected with the reviewer's note."""
+    credits = f"{format_number(claim.credits)} {claim.credit_unit}"
+    if status == "approved":
+        title = f"Claim approved: {claim.title}"
+        body = (
+            f"Your claim for {claim.title} ({claim.provider}) was approved: {credits} "
+            "added to your credit log."
+        )
+    else:
+        title = f"Claim not approved: {claim.title}"
+        body = f"Your claim for {claim.title} ({claim.provider}) was not approved."
+    if note:
+        body += f"\n\nThe reviewer's note:\n{note}"
+    return int(
+        notify(
+            session(),
+            user_id=claim.user_id,
+            kind=kinds.CLAIM_DECIDED,
+            subject_key=f"claim:{claim.id}",
+            title=title,
+            body=body,
+            endpoint="lms.claims.index",
+            now=now,
+        )
+    )
+
+
+def course_reviewed(
+    course: Course, *, approved: bool, note: str, submitted_at: datetime | None, now: datetime
+) -> int:
+    """To the course's trainer: approved (with its number) or sent back with the admin's note.
+    A version may be sent back more than once: each submission (its time) is its own subject."""
+    if course.owner_id is None:  # an admin-only course: the admin who acted knows already
+        return 0
+    name = f"{course.title} (version {course.version})"
+    if approved:
+        subject = f"course:{course.id}:approved"
+        title = f"Approved: {name}"
+        body = (
+            f"{name} is approved under {course.approval_number}, until "
+            f"{course.approval_expires_on}. You can publish it now."
+        )
+    else:
+        submitted = submitted_at.isoformat() if submitted_at else "unknown"
+        subject = f"course:{course.id}:sent-back:{submitted}"
+        title = f"Sent back: {name}"
+        body = f"{name} was sent back to you as a draft. Change it and submit it again."
+    if note:
+        body += f"\n\nThe admin's note:\n{note}"
+    return int(
+        notify(
+            session(),
+            user_id=course.owner_id,
+            kind=kinds.COURSE_REVIEWED,
+            subject_key=subject,
+            title=title,
+            body=body,
+            endpoint="lms.studio.course_versions",
+            values={"slug": course.slug},
+            now=now,
+        )
+    )
+
+
+def instructor_answered(
+    *,
+    learner_id: int,
+    answer_id: int,
+    course_title: str,
+    instructor_name: str,
+    answer: str,
+    endpoint: str,
+    values: dict[str, object],
+    now: datetime,
+) -> int:
+    """To the learner who asked: ready for the ask-the-instructor feature (not built yet),
+    which calls it in the transaction that saves the answer and names the page showing it."""
+    excerpt = answer if len(answer) <= 500 else answer[:497] + "..."
+    return int(
+        notify(
+            session(),
+            user_id=learner_id,
+            kind=kinds.INSTRUCTOR_ANSWER,
+            subject_key=f"answer:{answer_id}",
+            title=f"{instructor_name} answered your question on {course_title}",
+            body=f"{instructor_name} answered your question on {course_title}:\n\n{excerpt}",
+            endpoint=endpoint,
+            values=values,
+            now=now,
+        )
+    )
