@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, render_template, request
 
 from lms.accounts.forms import ActionForm
 from lms.auth import current_learner
 from lms.catalogue.course_page import course_page
-from lms.catalogue.listing import catalogue_page
+from lms.catalogue.forms import CatalogueFilterForm
+from lms.catalogue.listing import CatalogueFilters, catalogue_page
 from lms.catalogue.operations import credit_refusal, published_course
 from lms.clock import now
 from lms.learning.operations import can_move_to, enrolment_in
@@ -22,15 +23,29 @@ COURSES_PER_PAGE = 12
 
 
 @bp.get("/")
-def index() -> str:
+def index() -> tuple[str, int]:
     number = requested_page()
-    courses, total = catalogue_page(offset=(number - 1) * COURSES_PER_PAGE, limit=COURSES_PER_PAGE)
-    return render_template(
+    form = CatalogueFilterForm(request.args)
+    valid = form.validate()
+    visitor_id = current_learner.id if current_learner else None
+    filters = form.filters() if valid else CatalogueFilters()
+    courses, total = catalogue_page(
+        offset=(number - 1) * COURSES_PER_PAGE,
+        limit=COURSES_PER_PAGE,
+        filters=filters,
+        visitor_id=visitor_id,
+    )
+    page = render_template(
         "lms/catalogue/index.html",
         courses=page_or_404(courses, number, COURSES_PER_PAGE, total),
+        form=form,
+        filtered=valid and filters.active,
         today=now().date(),
         course_link=link_maker("lms.catalogue.course", "slug"),
+        resume_link=link_maker("lms.learning.resume", "slug"),
     )
+    # A filter that makes no sense is shown with its reason (and every course), as a 400.
+    return page, 200 if valid else 400
 
 
 @bp.get("/courses/<slug>")
