@@ -8,17 +8,18 @@ credit land together or not at all.
 from __future__ import annotations
 
 import hashlib
+import secrets
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import PurePosixPath
 from typing import Any
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from lms.catalogue.models import Certification
+from lms.catalogue.models import Certification, Holding
 from lms.claims import fields
-from lms.claims.models import CreditClaim
+from lms.claims.models import CreditClaim, PendingEvidence
 from lms.credits.ledger import append_entry
 from lms.db import session
 from lms.rendering import describe_size
@@ -34,6 +35,7 @@ EVIDENCE_DESCRIPTION = "PDF, PNG, JPEG or WebP"
 EVIDENCE_ACCEPT = ",".join(e for e, t in ALLOWED_EXTENSIONS.items() if t in EVIDENCE_TYPES)
 CLAIM_FIELDS = (
     "kind",
+    "certification_id",
     "title",
     "provider",
     "completed_on",
@@ -44,6 +46,8 @@ CLAIM_FIELDS = (
 )
 MAX_REASON = 2000
 STATUS_LABELS = {"pending": "Waiting for review", "approved": "Approved", "rejected": "Rejected"}
+#: Evidence kept from a failed send is for finishing that claim, not for storage.
+PENDING_EVIDENCE_HOURS = 24
 
 
 class ClaimRefused(Refused):
@@ -51,11 +55,42 @@ class ClaimRefused(Refused):
     claim was decided already)."""
 
 
-def check_claim_form(form: Mapping[str, str], today: Any) -> Checked:
-    """Every field of the claim form checked at once, so the page can mark them all."""
+def claimable_certifications(user_id: int) -> dict[str, str]:
+    """The certifications a learner may claim for (those they hold): id (as the form sends
+    it) -> "Name (CODE)"."""
+    rows = session().execute(
+        select(Certification.id, Certification.name, Certification.code)
+        .join(Holding, Holding.certification_id == Certification.id)
+        .where(Holding.user_id == user_id)
+        .order_by(Certification.code)
+    )
+    return {str(id_): f"{name} ({code})" for id_, name, code in rows}
+
+
+def _certification_choice(value: str, held: Mapping[str, str]) -> int | None:
+    """One of the learner's certifications, or None ("not for one in particular")."""
+    value = value.strip()
+    if not value:
+        return None
+    if value not in held:
+        raise fields.FieldError(
+            "Choose one of your certifications from the list (add it under My certifications "
+            "first).",
+            "certification_id",
+        )
+    return int(value)
+
+
+def check_claim_form(
+    form: Mapping[str, str], today: Any, held: Mapping[str, str] | None = None
+) -> Checked:
+    """Every field of the claim form checked at once, so the page can mark them all.
+    ``held``: the learner's certifications (``claimable_certifications``)."""
     units = fields.credit_units()
+    held = held or {}
     checks = {
         "kind": lambda v: fields.choice(v, "kind", "kind of activity", KINDS),
+        "certification_id": lambda v: _certification_choice(v, held),
         "title": lambda v: fields.text(v, "title", "title", 200),
         "provider": lambda v: fields.text(v, "provider", "provider", 200),
         "completed_on": lambda v: fields.past_date(v, "completed_on", "completion date", today),
@@ -108,8 +143,10 @@ def submit_claim(
     content_type: str,
     data: bytes,
     now: datetime,
+    pending: PendingEvidence | None = None,
 ) -> CreditClaim:
-    """Store a checked claim with its checked evidence; commits."""
+    """Store a checked claim with its checked evidence; commits. ``pending``: the kept
+    evidence it was sent with, removed in the same transaction."""
     claim = CreditClaim(
         user_id=user_id,
         **{name: values[name] for name in CLAIM_FIELDS},
@@ -124,8 +161,55 @@ def submit_claim(
     )
     db = session()
     db.add(claim)
+    if pending is not None:
+        db.delete(pending)
     db.commit()
     return claim
+
+
+def keep_pending_evidence(
+    user_id: int, filename: str, content_type: str, data: bytes, now: datetime
+) -> str:
+    """Keep checked evidence from a form that failed; commits. Returns the token the form
+    carries. The learner's pending evidence older than a day goes at the same time."""
+    db = session()
+    cutoff = now - timedelta(hours=PENDING_EVIDENCE_HOURS)
+    db.execute(
+        delete(PendingEvidence).where(
+            PendingEvidence.user_id == user_id, PendingEvidence.created_at < cutoff
+        )
+    )
+    token = secrets.token_urlsafe(32)
+    db.add(
+        PendingEvidence(
+            token=token,
+            user_id=user_id,
+            filename=filename,
+            content_type=content_type,
+            data=data,
+            created_at=now.replace(microsecond=0),
+        )
+    )
+    db.commit()
+    return token
+
+
+def pending_evidence(user_id: int, token: str, now: datetime) -> PendingEvidence | None:
+    """The learner's kept evidence under ``token`` (None if unknown, another's or stale)."""
+    if not token or len(token) > 64:
+        return None
+    found = (
+        session()
+        .scalars(
+            select(PendingEvidence).where(
+                PendingEvidence.token == token, PendingEvidence.user_id == user_id
+            )
+        )
+        .first()
+    )
+    if found is None or found.created_at < now - timedelta(hours=PENDING_EVIDENCE_HOURS):
+        return None
+    return found
 
 
 def claims_of(user_id: int) -> list[CreditClaim]:
@@ -191,8 +275,16 @@ def _decide(claim: CreditClaim, status: str, reviewer_id: int, reason: str, now:
         )
 
 
-def _certification_codes(unit: str) -> list[str]:
-    """A claim names no certification: it counts toward those that count in its unit."""
+def _certification_codes(claim: CreditClaim) -> list[str]:
+    """The certification the claim names; a claim that names none counts toward those that
+    count in its unit. The rules then decide the cycles (a pooled rule covering that
+    certification counts it too)."""
+    if claim.certification_id is not None:
+        code = session().scalar(
+            select(Certification.code).where(Certification.id == claim.certification_id)
+        )
+        return [code] if code else []
+    unit = claim.credit_unit
     return list(
         session().scalars(
             select(Certification.code)
@@ -207,7 +299,7 @@ def approve_claim(claim: CreditClaim, reviewer_id: int, now: datetime) -> None:
     was decided already: then nothing is written."""
     if reviewer_id == claim.user_id:
         raise ClaimRefused("You cannot decide your own claim; another reviewer must.", 403)
-    codes = _certification_codes(claim.credit_unit)
+    codes = _certification_codes(claim)
     cycles = cycles_for(claim.user_id, codes, claim.completed_on)
     # Which certifications the credit counts toward, even those not held (yet): a holding
     # recorded after the approval must still find it.

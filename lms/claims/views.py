@@ -18,18 +18,21 @@ from werkzeug.wrappers import Response
 
 from lms.auth import current_learner, login_required
 from lms.claims import fields
-from lms.claims.models import CreditClaim
+from lms.claims.forms import ClaimForm
+from lms.claims.models import CreditClaim, PendingEvidence
 from lms.claims.operations import (
-    EVIDENCE_ACCEPT,
     EVIDENCE_DESCRIPTION,
     KINDS,
     STATUS_LABELS,
     ClaimRefused,
     check_claim_form,
     check_evidence,
+    claimable_certifications,
     claims_of,
     get_claim,
+    keep_pending_evidence,
     max_evidence_bytes,
+    pending_evidence,
     submit_claim,
 )
 from lms.clock import now
@@ -57,21 +60,23 @@ def evidence_response(claim: CreditClaim) -> Response:
     return response
 
 
-def _form_page(values: dict[str, str], errors: dict[str, str], status: int = 200) -> Response:
+def _form_page(form: ClaimForm, attached: str = "", status: int = 200) -> Response:
+    """The claim form; ``attached`` names evidence kept from an earlier send."""
     limit = max_evidence_bytes(current_app.config)
     page = render_template(
         "lms/claims/new.html",
-        values=values,
-        errors=errors,
-        kinds=KINDS,
-        units=fields.credit_units(),
-        categories=fields.CATEGORIES,
-        accept=EVIDENCE_ACCEPT,
-        allowed_types=EVIDENCE_DESCRIPTION,
-        max_upload=describe_size(limit),
+        form=form,
+        attached=attached,
+        evidence_hint=f"{EVIDENCE_DESCRIPTION}, at most {describe_size(limit)}.",
         today=now().date(),
     )
     return make_response(page, status)
+
+
+def _claim_form() -> ClaimForm:
+    form = ClaimForm()
+    form.offer(claimable_certifications(current_learner.id), fields.credit_units())
+    return form
 
 
 @bp.get("/my/claims")
@@ -89,7 +94,31 @@ def index() -> str:
 @bp.get("/my/claims/new")
 @login_required
 def new() -> Response:
-    return _form_page({"credit_unit": fields.credit_units()[0], "category": "general"}, {})
+    form = _claim_form()
+    form.credit_unit.data = fields.credit_units()[0]
+    form.category.data = "general"
+    if len(form.held) == 1:  # one certification held: the claim is almost surely for it
+        form.certification_id.data = next(iter(form.held))
+    return _form_page(form)
+
+
+def _evidence_sent(
+    form: ClaimForm, limit: int
+) -> tuple[tuple[str, str, bytes] | None, PendingEvidence | None, str | None, int]:
+    """The evidence of this send: a new file, else the one kept from an earlier send.
+    Returns (name, type, bytes) or None, the kept row used, the error and its status."""
+    upload: FileStorage | None = request.files.get("evidence")
+    if upload is not None and upload.filename:
+        data = read_upload(upload, limit)
+        try:
+            name, content_type = check_evidence(upload.filename, data, limit)
+        except ClaimRefused as exc:
+            return None, None, str(exc), exc.status
+        return (name, content_type, data), None, None, 400
+    kept = pending_evidence(current_learner.id, form.evidence_token.data or "", now())
+    if kept is not None:
+        return (kept.filename, kept.content_type, kept.data), kept, None, 400
+    return None, None, "Attach the certificate or attendance record as evidence.", 400
 
 
 @bp.post("/my/claims/new")
@@ -98,26 +127,26 @@ def submit() -> Response:
     limit = max_evidence_bytes(current_app.config)
     if (request.content_length or 0) > limit + FORM_ALLOWANCE_BYTES:
         abort(413, f"The evidence file is larger than the limit of {describe_size(limit)}.")
-    entered = {name: value for name, value in request.form.items() if name != "csrf_token"}
-    checked = check_claim_form(request.form, now().date())
-    errors = dict(checked.errors)
-    status = 400
-    upload: FileStorage | None = request.files.get("evidence")
-    evidence: tuple[str, str, bytes] | None = None
-    if upload is None or not upload.filename:
-        errors["evidence"] = "Attach the certificate or attendance record as evidence."
-    else:
-        data = read_upload(upload, limit)
-        try:
-            name, content_type = check_evidence(upload.filename, data, limit)
-            evidence = (name, content_type, data)
-        except ClaimRefused as exc:
-            errors["evidence"] = str(exc)
-            status = exc.status
-    if errors:
+    form = _claim_form()
+    form.validate()
+    checked = check_claim_form(form.data, now().date(), form.held)
+    form.mark(checked.errors)
+    evidence, kept, evidence_error, status = _evidence_sent(form, limit)
+    if evidence_error:
+        form.mark({"evidence": evidence_error})
+    if form.has_errors:
+        attached = ""
         if evidence is not None:
-            errors["evidence"] = "Choose the file again: it is sent only with a complete form."
-        return _form_page(entered, errors, status)
+            # Keep the file, so the learner corrects the fields without choosing it again.
+            name, content_type, data = evidence
+            if kept is None:
+                form.evidence_token.data = keep_pending_evidence(
+                    current_learner.id, name, content_type, data, now()
+                )
+            attached = name
+        else:
+            form.evidence_token.data = ""
+        return _form_page(form, attached, status)
     assert evidence is not None
     name, content_type, data = evidence
     claim = submit_claim(
@@ -127,6 +156,7 @@ def submit() -> Response:
         content_type=content_type,
         data=data,
         now=now(),
+        pending=kept,
     )
     flash(f"Your claim for “{claim.title}” was sent; a reviewer will look at it.", "success")
     return redirect(url_for(".index"))
