@@ -183,7 +183,7 @@ def test_complete_with_caps_and_categories_and_the_lapsed_cycle_as_overdue(app, 
     _credit(app, user_id, "2", date(2025, 2, 10), codes=["WRT"], category="technical")
     page = web.get(PAGE).get_data(as_text=True)
     wrt = _section(page, "Water Damage Restoration Technician")
-    assert "4 of 4 CEC" in wrt and "Status: Complete" in wrt
+    assert "4 CEC earned, 4 required — met" in wrt and "Status: Complete" in wrt
     assert "technical: at least 1 CEC — met" in wrt
     assert "1 CEC did not count: the rule caps" in wrt
     assert "Courses that would count" not in wrt
@@ -288,16 +288,16 @@ def test_standings_kept_between_pages_follow_every_change_at_once(
         page = " ".join(web.get("/dashboard").get_data(as_text=True).split())
         return page.split("Carpet Cleaning Technician: ", 1)[1].split(",", 1)[0]
 
-    assert cct_line() == "0 of 2 CEC"
-    assert cct_line() == "0 of 2 CEC"  # served from what this process kept
+    assert cct_line() == "0 of 2 CEC earned"
+    assert cct_line() == "0 of 2 CEC earned"  # served from what this process kept
     other_host = make_app(database_url, tmp_path / "other-host")
     _credit(other_host, user_id, "1.5", date(2026, 1, 5), codes=["CCT"], ref="claim:elsewhere")
     with other_host.app_context():
         other_host.extensions["lms"].db.engine.dispose()
-    assert cct_line() == "1.5 of 2 CEC"
+    assert cct_line() == "1.5 of 2 CEC earned"
     # A corrected certification date moves the cycle: the January credit no longer counts.
     _add_holding(app, web, "CCT", "CCT 1", "2026-02-01")
-    assert cct_line() == "0 of 2 CEC"
+    assert cct_line() == "0 of 2 CEC earned"
     # A new version of the rule (from the next cycle on) is read as soon as it is added.
     from lms.requirements.models import RequirementRule
 
