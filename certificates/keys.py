@@ -1,22 +1,33 @@
-"""Issuer signing keys: Ed25519, private halves outside the database.
+"""Issuer signing keys: Ed25519, the private halves stored encrypted in the database.
 
-A private key is read from a PEM file ``<directory>/<key_id>.pem`` (written with mode 0600) or
-from an environment variable holding PEM text. The database holds only the public halves with
-their dates (:class:`certificates.models.IssuerKey`); :func:`rotate` adds a key and retires the
-previous one, which stays published so old certificates keep verifying.
+Every host reads the same key set from the database (:class:`certificates.models.IssuerKey`):
+the public halves with their dates, and each private half sealed with AES-256-GCM under a
+key-encryption key the caller passes in (the plugin derives it from its settings; the engine
+never reads configuration). So `rotate` on any host is seen by every host on its next
+signature, and no key file is copied between hosts. The sealed text is bound to its key id and
+public key, so a sealed private half moved to another row does not open.
+
+Key files (``<directory>/<key_id>.pem``, mode 0600) remain for importing the keys of an older
+install (:func:`import_key_file`) and for exporting them (:func:`write_key_file`).
 """
 
 from __future__ import annotations
 
+import base64
 import os
 import re
+import secrets
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from cryptography.hazmat.primitives import serialization
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -123,17 +134,108 @@ def register_key(session: Session, private_key: Ed25519PrivateKey, now: datetime
     return key
 
 
-def rotate(session: Session, directory: Path, now: datetime) -> IssuerKey:
-    """Generate a key, write its private half to ``directory`` and make it the key in use.
-    The caller commits (after the file is written, so a crash leaves at worst an unused file)."""
-    key_id = _next_key_id(session)
-    try:
-        private_key = Ed25519PrivateKey.generate()
-        write_key_file(directory, key_id, private_key)
-    except FileExistsError:
-        # Written by a rotation whose transaction never committed: that key was never used
-        # (nothing signed with it was kept), so it is safe to take it now.
-        private_key = read_key_file(directory, key_id)
+def rotate(session: Session, encryption_key: bytes, now: datetime) -> IssuerKey:
+    """Generate a key, store it sealed under ``encryption_key`` and make it the key in use
+    (the previous one is retired). The caller commits; until then no host sees it."""
+    private_key = Ed25519PrivateKey.generate()
     key = register_key(session, private_key, now)
-    assert key.key_id == key_id
+    key.private_key_sealed = seal_private_key(private_key, key, encryption_key)
     return key
+
+
+# --- Sealing private halves -------------------------------------------------------------------
+
+#: The prefix of a sealed private half: the format's version, so a later one can be told apart.
+SEALED_PREFIX = "aesgcm1:"
+_NONCE_BYTES = 12
+
+
+def encryption_key_from_secret(secret: str | bytes, purpose: bytes) -> bytes:
+    """A 256-bit AES key derived from a secret setting (HKDF-SHA256): any long random string
+    will do, and one secret gives unrelated keys for unrelated ``purpose`` labels."""
+    material = secret.encode() if isinstance(secret, str) else secret
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose).derive(material)
+
+
+def _associated_data(record: IssuerKey) -> bytes:
+    return f"{record.key_id}|{record.public_key_multibase}".encode()
+
+
+def seal_private_key(
+    private_key: Ed25519PrivateKey, record: IssuerKey, encryption_key: bytes
+) -> str:
+    """The private half encrypted for storage in ``record``'s row."""
+    nonce = secrets.token_bytes(_NONCE_BYTES)
+    sealed = AESGCM(encryption_key).encrypt(
+        nonce, private_key.private_bytes_raw(), _associated_data(record)
+    )
+    return SEALED_PREFIX + base64.urlsafe_b64encode(nonce + sealed).decode()
+
+
+def open_private_key(record: IssuerKey, encryption_keys: Sequence[bytes]) -> Ed25519PrivateKey:
+    """The private half of ``record``, opened with the first of ``encryption_keys`` that fits
+    (the current key-encryption key first, then the retired ones)."""
+    which = _open(record, encryption_keys)
+    return which[0]
+
+
+def needs_resealing(record: IssuerKey, encryption_keys: Sequence[bytes]) -> bool:
+    """True when ``record`` opens only with a retired key-encryption key (not the first)."""
+    return _open(record, encryption_keys)[1] != 0
+
+
+def _open(record: IssuerKey, encryption_keys: Sequence[bytes]) -> tuple[Ed25519PrivateKey, int]:
+    sealed = record.private_key_sealed
+    if not sealed:
+        raise IssuerKeyError(
+            f"the private half of {record.key_id} is not in the database: import it with "
+            "`lms keys import <folder of .pem files>`, or run `lms keys rotate` to start "
+            "signing with a new key"
+        )
+    if not sealed.startswith(SEALED_PREFIX):
+        raise IssuerKeyError(f"the stored private half of {record.key_id} has an unknown format")
+    raw = base64.urlsafe_b64decode(sealed[len(SEALED_PREFIX) :])
+    nonce, ciphertext = raw[:_NONCE_BYTES], raw[_NONCE_BYTES:]
+    for position, encryption_key in enumerate(encryption_keys):
+        try:
+            opened = AESGCM(encryption_key).decrypt(nonce, ciphertext, _associated_data(record))
+        except InvalidTag:
+            continue
+        private_key = Ed25519PrivateKey.from_private_bytes(opened)
+        if public_key_multibase(private_key.public_key()) != record.public_key_multibase:
+            raise IssuerKeyError(f"the stored private half of {record.key_id} does not match it")
+        return private_key, position
+    raise IssuerKeyError(
+        f"the private half of {record.key_id} does not open with the key-encryption key: every "
+        "host needs the same LMS_KEY_ENCRYPTION_KEY (or, without it, the same SECRET_KEY); a "
+        "previous value goes in LMS_KEY_ENCRYPTION_KEY_FALLBACKS"
+    )
+
+
+def reseal_all(session: Session, encryption_keys: Sequence[bytes]) -> list[str]:
+    """Seal again under the first key every stored private half that opens only with a later
+    one (after a change of key-encryption key). The caller commits. Returns the key ids."""
+    resealed = []
+    for record in published_keys(session):
+        if record.private_key_sealed and needs_resealing(record, encryption_keys):
+            private_key = open_private_key(record, encryption_keys)
+            record.private_key_sealed = seal_private_key(private_key, record, encryption_keys[0])
+            resealed.append(record.key_id)
+    return resealed
+
+
+def import_key_file(
+    session: Session, record: IssuerKey, directory: Path, encryption_key: bytes
+) -> bool:
+    """Store the private half of ``record`` from an older install's key file, sealed; False
+    when the folder has no file for it. The caller commits."""
+    try:
+        private_key = read_key_file(directory, record.key_id)
+    except IssuerKeyError:
+        return False
+    if public_key_multibase(private_key.public_key()) != record.public_key_multibase:
+        raise IssuerKeyError(
+            f"{directory / (record.key_id + '.pem')} is not the private half of {record.key_id}"
+        )
+    record.private_key_sealed = seal_private_key(private_key, record, encryption_key)
+    return True

@@ -53,10 +53,12 @@ class Certificate(Base):
 
 
 class IssuerKey(Base):
-    """The public half of an issuer signing key, and when it was in use.
+    """An issuer signing key: its public half, its private half encrypted, and when it was
+    in use.
 
-    The private half never enters the database: it lives in a file in the instance folder or
-    in an environment variable. Retired keys stay here (and in the issuer profile) so that
+    The private half is stored encrypted (AES-256-GCM under a key-encryption key the caller
+    holds, see :mod:`certificates.keys`), so every host signs with the same key and no file
+    is copied between them. Retired keys stay here (and in the issuer profile) so that
     certificates signed with them keep verifying.
     """
 
@@ -69,6 +71,10 @@ class IssuerKey(Base):
     created_at: Mapped[datetime]
     #: None for the key in use; at most one key is in use.
     retired_at: Mapped[datetime | None]
+    #: The private half, encrypted (``certificates.keys.seal_private_key``); None for a key
+    #: whose private half lives only outside (an old key file not imported yet, or an
+    #: ``LMS_ISSUER_KEY`` registered without a key-encryption key).
+    private_key_sealed: Mapped[str | None] = mapped_column(Text)
 
 
 class IssuerState(Base):

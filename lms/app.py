@@ -17,7 +17,8 @@ from lms.settings import DEFAULTS
 
 
 def _secret_key(instance: Path) -> str:
-    """SECRET_KEY from the environment, else one generated once and kept in the instance folder."""
+    """SECRET_KEY from the environment, else one generated once and kept in the instance folder
+    (a single host only: ``lms.deployment`` refuses it with a database server)."""
     if os.environ.get("LMS_SECRET_KEY"):
         return os.environ["LMS_SECRET_KEY"]
     path = instance / "secret_key"
@@ -58,6 +59,7 @@ def create_app(
     instance.mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(
         SECRET_KEY=_secret_key(instance),
+        LMS_SECRET_KEY_GENERATED=not os.environ.get("LMS_SECRET_KEY"),
         LMS_DATABASE_URL=os.environ.get("LMS_DATABASE_URL") or os.environ.get("DATABASE_URL"),
         MAX_CONTENT_LENGTH=16 * 1024 * 1024,
         SESSION_COOKIE_HTTPONLY=True,

@@ -18,6 +18,7 @@ from wtforms.validators import ValidationError
 from lms.auth import OwnAccounts, UserAdapter, current_learner
 from lms.clock import system_clock
 from lms.db import SAFE_METHODS, configure_sqlite
+from lms.deployment import require_shared_settings
 from lms.rendering import describe_size
 from lms.secret_key import require_strong_secret_key
 from lms.settings import DEFAULTS
@@ -88,6 +89,7 @@ class LMS:
         with app.app_context():
             for engine in db.engines.values():
                 configure_sqlite(engine, app.config["LMS_SQLITE_BUSY_TIMEOUT_MS"])
+            require_shared_settings(app, db.engine)  # many hosts: nothing left to each one
 
         adapter = self.user_adapter or OwnAccounts()
         if adapter.manages_accounts:

@@ -22,7 +22,7 @@ def send_mail(to: str, subject: str, body: str) -> None:
     message["Message-ID"] = make_msgid(domain="lms.local")
     message.set_content(body)
 
-    backend = config["LMS_MAIL_BACKEND"]
+    backend = config["LMS_MAIL_BACKEND"] or "file"  # unset: allowed on a single host only
     if backend == "smtp":
         try:
             _send_smtp(message)

@@ -23,8 +23,10 @@ DEFAULTS: dict[str, Any] = {
     #: Site name shown in page titles, e-mails and as the default certificate issuer.
     "LMS_SITE_NAME": "CEC Learning",
     #: How mail leaves: "file" (one .eml per message in LMS_MAIL_DIR), "console" (logged),
-    #: or "smtp" (the LMS_SMTP_* settings).
-    "LMS_MAIL_BACKEND": "file",
+    #: or "smtp" (the LMS_SMTP_* settings). None means "file" on a single host (SQLite, or
+    #: testing and debug); with a database server (many hosts) it must be chosen explicitly,
+    #: as each host's file folder would hold only the mail that host happened to send.
+    "LMS_MAIL_BACKEND": None,
     #: Folder for the file mail backend; None means "<instance folder>/mail".
     "LMS_MAIL_DIR": None,
     #: Sender address of every message.
@@ -46,10 +48,20 @@ DEFAULTS: dict[str, Any] = {
     "LMS_ISSUER_NAME": "",
     "LMS_ISSUER_URL": "",
     "LMS_ISSUER_EMAIL": "",
-    #: The issuer's Ed25519 signing key as PEM text. When unset, keys live as files in
-    #: LMS_ISSUER_KEY_DIR (default: <instance>/issuer-keys) and `lms keys rotate` replaces them.
+    #: The issuer's Ed25519 signing key as PEM text, for keys managed outside the LMS. When
+    #: unset, keys live in the database, their private halves sealed with the key-encryption
+    #: key below, and `lms keys rotate` (on any host) replaces them.
     "LMS_ISSUER_KEY": "",
+    #: Where an install from before keys were shared kept its key files (default:
+    #: <instance>/issuer-keys): they are imported into the database on first use.
     "LMS_ISSUER_KEY_DIR": "",
+    #: The secret the issuer's private keys are sealed with in the database (AES-256-GCM under
+    #: a key derived from it). Unset: derived from SECRET_KEY. Set it (the same on every host)
+    #: so that changing SECRET_KEY and sealing keys are separate matters.
+    "LMS_KEY_ENCRYPTION_KEY": "",
+    #: Earlier values of LMS_KEY_ENCRYPTION_KEY (comma-separated) that still open older seals
+    #: until `lms keys reseal` has sealed every key again under the current one.
+    "LMS_KEY_ENCRYPTION_KEY_FALLBACKS": "",
     #: Days a certificate's credential stays valid (its validUntil); 0 for no end.
     "LMS_CERTIFICATE_VALID_DAYS": 0,
     #: Hours a signed revocation list stays valid (its validUntil). A verifier holding an
@@ -58,13 +70,23 @@ DEFAULTS: dict[str, Any] = {
     "LMS_STATUS_LIST_VALID_HOURS": 24,
     #: Requests per client to the public verification pages (Flask-Limiter syntax).
     "LMS_VERIFY_RATE_LIMIT": "60 per minute",
-    #: Where rate-limit counters live: memory:// (per process) or redis://host:6379.
+    #: Where rate-limit counters live: memory:// (per process) or redis://host:6379 (shared
+    #: by every host). When the store is unreachable, each process counts in its own memory
+    #: meanwhile (a warning is logged) and goes back to the store once it answers again.
     "LMS_RATELIMIT_STORAGE_URI": "memory://",
+    #: Seconds to wait for the rate-limit store before counting in memory instead.
+    "LMS_RATELIMIT_STORAGE_TIMEOUT": 0.5,
+    #: Seconds a deliverer holds the messages it claims from the outbox (longer than a slow
+    #: SMTP send): no other host sends them meanwhile; a crashed deliverer's claim lapses.
+    "LMS_OUTBOX_LEASE_SECONDS": 600,
     #: Largest module media upload in bytes (a larger one is refused with 413).
     "LMS_MEDIA_MAX_BYTES": 20 * 1024 * 1024,
     #: Largest evidence file (PDF or image) of an external credit claim, in bytes; a larger
     #: one is refused with 413 and nothing is saved.
     "LMS_EVIDENCE_MAX_BYTES": 10 * 1024 * 1024,
+    #: IANA zone that times are shown in for a viewer who has not chosen one and whose browser
+    #: has not reported its own yet (times are always stored in UTC).
+    "LMS_DEFAULT_TIME_ZONE": "UTC",
     #: Minutes before an event's start when check-in opens (people arrive early).
     "LMS_CHECKIN_OPENS_MINUTES": 60,
     #: Minutes after an event's end during which check-in is still taken and its QR link still

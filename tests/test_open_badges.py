@@ -253,25 +253,31 @@ def test_certificates_keep_verifying_after_a_key_rotation(app, demo, create_user
     assert "key-1" in listed.output and "retired" in listed.output and "in use" in listed.output
 
 
-def test_the_private_key_stays_out_of_the_database_and_the_documents(
+def test_the_private_key_is_stored_only_sealed_and_never_published(
     app, demo, create_user, tmp_path
 ):
+    import base64
+
+    from certificates.keys import current_key, pem_of
+    from lms.awards.issuer import private_half
+
     _, public_id = passed_certificate(app, create_user)
-    key_file = next((tmp_path / "instance" / "issuer-keys").glob("key-1.pem"))
-    assert oct(key_file.stat().st_mode & 0o777) == "0o600"
-    pem = key_file.read_text()
-    assert "PRIVATE KEY" in pem
-    body = pem.splitlines()[1]
+    assert not (tmp_path / "instance" / "issuer-keys").exists()  # no file on this host
     with app.app_context():
         db = app.extensions["lms"].db.session
         from sqlalchemy import text
 
+        private_key = private_half(current_key(db))
+        raw = private_key.private_bytes_raw()
+        pem_body = pem_of(private_key).decode().splitlines()[1]
         dump = json.dumps(
             [list(map(str, row)) for row in db.execute(text("SELECT * FROM cert_issuer_key")).all()]
         )
         db.remove()
-    assert body not in dump
-    assert body not in app.test_client().get("/issuer").get_data(as_text=True)
+    assert "aesgcm1:" in dump  # the private half is there, sealed
+    for spelling in (pem_body, raw.hex(), base64.b64encode(raw).decode().rstrip("=")):
+        assert spelling not in dump
+        assert spelling not in app.test_client().get("/issuer").get_data(as_text=True)
 
 
 def test_a_changed_credential_fails_its_signature_on_the_page(app, demo, create_user):

@@ -4,21 +4,38 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from certificates import Certificate
-from certificates.keys import published_keys, rotate
-from lms.awards.issuer import IssuerNotConfigured, ensure_signing_key, key_directory
+from certificates.keys import (
+    IssuerKeyError,
+    current_key,
+    import_key_file,
+    open_private_key,
+    published_keys,
+    reseal_all,
+    rotate,
+    write_key_file,
+)
+from lms.awards.issuer import (
+    IssuerNotConfigured,
+    encryption_keys,
+    ensure_signing_key,
+    key_directory,
+)
 from lms.clock import now
 from lms.db import session
 
 
 @click.group("keys")
 def keys_group() -> None:
-    """The issuer's Ed25519 signing keys (private halves live outside the database)."""
+    """The issuer's Ed25519 signing keys, shared by every host through the database (private
+    halves sealed with LMS_KEY_ENCRYPTION_KEY)."""
 
 
 @keys_group.command("list")
@@ -33,13 +50,15 @@ def list_command() -> None:
     for key in keys:
         state = f"retired {key.retired_at:%Y-%m-%d %H:%M}" if key.retired_at else "in use"
         created = f"created {key.created_at:%Y-%m-%d %H:%M}"
-        click.echo(f"{key.key_id}  {key.public_key_multibase}  {created}  {state}")
+        private = "private half stored" if key.private_key_sealed else "private half not stored"
+        click.echo(f"{key.key_id}  {key.public_key_multibase}  {created}  {state}  {private}")
 
 
 @keys_group.command("rotate")
 @with_appcontext
 def rotate_command() -> None:
-    """Start signing with a new key; the old one is retired but stays published."""
+    """Start signing with a new key, on every host from its next request; the old one is
+    retired but stays published."""
     from flask import current_app
 
     if current_app.config["LMS_ISSUER_KEY"]:
@@ -48,10 +67,88 @@ def rotate_command() -> None:
             "(generate one with: openssl genpkey -algorithm ed25519)"
         )
     db = session()
-    key = rotate(db, key_directory(), now())
-    db.commit()
-    click.echo(f"Now signing with {key.key_id} ({key.public_key_multibase}).")
-    click.echo(f"Its private key is {key_directory() / (key.key_id + '.pem')}: back it up.")
+    try:
+        key = rotate(db, encryption_keys()[0], now())
+        db.commit()
+    except IntegrityError:
+        db.rollback()
+        raise click.ClickException(
+            "another host rotated the key at the same moment; run `lms keys list` to see it"
+        ) from None
+    click.echo(f"Now signing with {key.key_id} ({key.public_key_multibase}) on every host.")
+
+
+@keys_group.command("import")
+@click.argument(
+    "directory",
+    required=False,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+)
+@with_appcontext
+def import_command(directory: Path | None) -> None:
+    """Store in the database the private halves an older install kept as files
+    (DIRECTORY, default LMS_ISSUER_KEY_DIR or <instance>/issuer-keys), so every host can sign
+    with them. Run it on the host that has the files; the files may then be archived."""
+    folder = directory or key_directory()
+    db = session()
+    imported, missing = [], []
+    try:
+        for record in published_keys(db):
+            if record.private_key_sealed:
+                continue
+            if import_key_file(db, record, folder, encryption_keys()[0]):
+                imported.append(record.key_id)
+            else:
+                missing.append(record.key_id)
+        db.commit()
+    except IssuerKeyError as exc:
+        db.rollback()
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Imported {len(imported)} key(s) from {folder}: {', '.join(imported) or 'none'}.")
+    current = current_key(db)
+    if current is not None and current.key_id in missing:
+        raise click.ClickException(
+            f"the key in use, {current.key_id}, has no file in {folder}: no host can sign "
+            "until it is imported, or until `lms keys rotate` makes a new one"
+        )
+
+
+@keys_group.command("reseal")
+@with_appcontext
+def reseal_command() -> None:
+    """Seal every stored private half again under the current LMS_KEY_ENCRYPTION_KEY (after
+    changing it, with the old value in LMS_KEY_ENCRYPTION_KEY_FALLBACKS)."""
+    db = session()
+    try:
+        resealed = reseal_all(db, encryption_keys())
+        db.commit()
+    except IssuerKeyError as exc:
+        db.rollback()
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Sealed again: {', '.join(resealed) or 'none (all current)'}.")
+
+
+@keys_group.command("export")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@with_appcontext
+def export_command(directory: Path) -> None:
+    """Write each stored private half to DIRECTORY/<key id>.pem (mode 0600; never over an
+    existing file): for an offline backup, or before going back to a version that reads
+    key files."""
+    written = []
+    for record in published_keys(session()):
+        if not record.private_key_sealed:
+            continue
+        try:
+            write_key_file(directory, record.key_id, open_private_key(record, encryption_keys()))
+        except FileExistsError:
+            raise click.ClickException(
+                f"{directory / (record.key_id + '.pem')} exists; choose an empty folder"
+            ) from None
+        except IssuerKeyError as exc:
+            raise click.ClickException(str(exc)) from None
+        written.append(record.key_id)
+    click.echo(f"Wrote {len(written)} key(s) to {directory}: keep it as safe as the database.")
 
 
 @keys_group.command("ensure")

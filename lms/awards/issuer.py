@@ -8,6 +8,7 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from flask import current_app, g, has_request_context
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -19,10 +20,13 @@ from certificates.documents import (
 from certificates.keys import (
     IssuerKeyError,
     current_key,
+    encryption_key_from_secret,
+    import_key_file,
+    open_private_key,
     private_key_from_pem,
-    read_key_file,
     register_key,
     rotate,
+    seal_private_key,
 )
 from certificates.models import IssuerKey
 from certificates.sealing import seal_key
@@ -72,8 +76,43 @@ def issuer() -> Issuer:
 
 
 def key_directory() -> Path:
+    """Where an install from before keys were shared kept its private key files: read once,
+    to import them into the database (``LMS_ISSUER_KEY_DIR``, else <instance>/issuer-keys)."""
     configured = current_app.config["LMS_ISSUER_KEY_DIR"]
     return Path(configured) if configured else Path(current_app.instance_path) / "issuer-keys"
+
+
+#: The HKDF label of the keys that seal the issuer's private keys.
+KEY_ENCRYPTION_PURPOSE = b"lms issuer private keys v1"
+
+
+def encryption_keys() -> list[bytes]:
+    """The keys that seal the issuer's private halves in the database: the one new seals use
+    first (from LMS_KEY_ENCRYPTION_KEY, else from SECRET_KEY), then the ones older seals may
+    need (LMS_KEY_ENCRYPTION_KEY_FALLBACKS, SECRET_KEY, SECRET_KEY_FALLBACKS). Every host has
+    the same settings, so every host opens the same keys."""
+    config = current_app.config
+    fallbacks = config.get("LMS_KEY_ENCRYPTION_KEY_FALLBACKS") or []
+    if isinstance(fallbacks, str):
+        fallbacks = [value for value in fallbacks.split(",") if value.strip()]
+    secrets = [
+        config.get("LMS_KEY_ENCRYPTION_KEY"),
+        *fallbacks,
+        config.get("SECRET_KEY"),
+        *(config.get("SECRET_KEY_FALLBACKS") or []),
+    ]
+    keys: list[bytes] = []
+    for secret in secrets:
+        if secret and _encryption_key(secret) not in keys:
+            keys.append(_encryption_key(secret))
+    if not keys:
+        raise IssuerNotConfigured("set LMS_KEY_ENCRYPTION_KEY (or SECRET_KEY)")
+    return keys
+
+
+@lru_cache(maxsize=16)
+def _encryption_key(secret: str | bytes) -> bytes:
+    return encryption_key_from_secret(secret, KEY_ENCRYPTION_PURPOSE)
 
 
 def ensure_signing_key() -> SigningKey:
@@ -81,15 +120,19 @@ def ensure_signing_key() -> SigningKey:
     Looked up once per request: the check before a unit of work and the signing inside it
     use the same key.
 
-    With ``LMS_ISSUER_KEY`` set (PEM text), that key is used, and registered as the key in use
-    the first time it is seen (which retires the previous one): rotating by environment is
-    changing the variable. Otherwise keys live in the key directory and `lms keys rotate`
-    replaces them. Call this before a unit of work that may sign, not inside it: creating
-    the first key commits.
+    The key in use is read from the database on every call, so a rotation on any host is
+    seen here at the next request. With ``LMS_ISSUER_KEY`` set (PEM text), that key is used,
+    and registered as the key in use the first time it is seen (which retires the previous
+    one): rotating by environment is changing the variable, one host after another. Call this
+    before a unit of work that may sign, not inside it: creating the first key commits.
     """
     if has_request_context() and "lms_signing_key" in g:
         return g.lms_signing_key
-    key = _signing_key()
+    try:
+        key = _signing_key()
+    except IssuerKeyError as exc:
+        # Refused before anything is written (a 503 with the reason), never a 500.
+        raise IssuerNotConfigured(str(exc)) from None
     if has_request_context():
         g.lms_signing_key = key
     return key
@@ -99,31 +142,77 @@ def _signing_key() -> SigningKey:
     db = session()
     pem = current_app.config["LMS_ISSUER_KEY"]
     if pem:
-        try:
-            private_key = private_key_from_pem(pem)
-        except (ValueError, TypeError, IssuerKeyError) as exc:
-            raise IssuerNotConfigured(f"LMS_ISSUER_KEY is not an Ed25519 PEM key: {exc}") from None
-        record = current_key(db)
-        if record is None or record.public_key_multibase != public_key_multibase(
-            private_key.public_key()
-        ):
-            try:
-                record = _committed(lambda: register_key(db, private_key, now()))
-            except IssuerKeyError as exc:
-                raise IssuerNotConfigured(f"LMS_ISSUER_KEY: {exc}") from None
-        return SigningKey(record.key_id, private_key)
+        return _environment_key(pem)
     record = current_key(db)
     if record is None:
-        record = _committed(lambda: rotate(db, key_directory(), now()))
-    directory = key_directory()
-    cache_key = (str(directory), record.key_id)
-    if cache_key not in _loaded_keys:
-        _loaded_keys[cache_key] = read_key_file(directory, record.key_id)
-    return SigningKey(record.key_id, _loaded_keys[cache_key])
+        record = _committed(lambda: rotate(db, encryption_keys()[0], now()))
+    return SigningKey(record.key_id, private_half(record, import_files=True))
 
 
-#: Private keys read from files, by (directory, key id): read once per process.
-_loaded_keys: dict[tuple[str, str], object] = {}
+def _environment_key(pem: str) -> SigningKey:
+    db = session()
+    try:
+        private_key = private_key_from_pem(pem)
+    except (ValueError, TypeError, IssuerKeyError) as exc:
+        raise IssuerNotConfigured(f"LMS_ISSUER_KEY is not an Ed25519 PEM key: {exc}") from None
+    multibase = public_key_multibase(private_key.public_key())
+    record = current_key(db)
+    if record is not None and record.public_key_multibase == multibase:
+        return SigningKey(record.key_id, private_key)
+    known = db.scalars(select(IssuerKey).where(IssuerKey.public_key_multibase == multibase)).first()
+    if known is not None and known.retired_at is not None and record is not None:
+        # Another host already has the next LMS_ISSUER_KEY and registered it: sign with that
+        # one (stored sealed) until this host is given the new value too.
+        try:
+            return SigningKey(record.key_id, private_half(record))
+        except IssuerKeyError:
+            raise IssuerNotConfigured(
+                f"LMS_ISSUER_KEY here is {known.key_id}, retired when {record.key_id} took "
+                "over: set LMS_ISSUER_KEY to the new key on this host"
+            ) from None
+    try:
+        record = _committed(lambda: _register_sealed(private_key))
+    except IssuerKeyError as exc:
+        raise IssuerNotConfigured(f"LMS_ISSUER_KEY: {exc}") from None
+    return SigningKey(record.key_id, private_key)
+
+
+def _register_sealed(private_key: Ed25519PrivateKey) -> IssuerKey:
+    """An LMS_ISSUER_KEY seen for the first time becomes the key in use, its private half
+    stored sealed, so the hosts still given the previous value sign with it meanwhile."""
+    record = register_key(session(), private_key, now())
+    record.private_key_sealed = seal_private_key(private_key, record, encryption_keys()[0])
+    return record
+
+
+def private_half(record: IssuerKey, *, import_files: bool = False) -> Ed25519PrivateKey:
+    """The private half of a key from the database, opened once per process (a key id and
+    public key name one private key for good, so the copy never goes stale). With
+    ``import_files``, a key an older install kept only as a file in the key directory is
+    imported first (sealed and committed), so that every host can use it."""
+    cache_key = (record.key_id, record.public_key_multibase)
+    opened = _opened_keys.get(cache_key)
+    if opened is not None:
+        return opened
+    if record.private_key_sealed is None and import_files:
+        _import_key_file(record)
+    opened = open_private_key(record, encryption_keys())
+    _opened_keys[cache_key] = opened
+    return opened
+
+
+#: Private keys this process opened, by (key id, public key).
+_opened_keys: dict[tuple[str, str], Ed25519PrivateKey] = {}
+
+
+def _import_key_file(record: IssuerKey) -> None:
+    db = session()
+    try:
+        if import_key_file(db, record, key_directory(), encryption_keys()[0]):
+            db.commit()
+    except Exception:
+        db.rollback()
+        raise
 
 
 def _committed(make_key: Callable[[], IssuerKey]) -> IssuerKey:
@@ -140,6 +229,9 @@ def _committed(make_key: Callable[[], IssuerKey]) -> IssuerKey:
         if record is None:
             raise
         return record
+    except Exception:
+        db.rollback()
+        raise
 
 
 def prepare_signing() -> SigningKey:

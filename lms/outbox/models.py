@@ -23,4 +23,7 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None] = mapped_column(index=True)
     attempts: Mapped[int] = mapped_column(default=0)
+    #: The lease of the deliverer sending it now (or the time a failed one may be retried):
+    #: no other deliverer claims it before then. None: never claimed.
+    claimed_until: Mapped[datetime | None]
     last_error: Mapped[str] = mapped_column(Text, default="")
