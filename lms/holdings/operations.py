@@ -19,7 +19,11 @@ EARLIEST = date(1950, 1, 1)
 
 
 class HoldingRefused(ValueError):
-    """The entry was refused; the message names the field."""
+    """The entry was refused; the message says why and ``field`` names the field."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def holdings_of(user_id: int) -> list[Holding]:
@@ -42,19 +46,22 @@ def record_holding(
         db.get(Certification, certification_id) if 0 < certification_id < 2**31 else None
     )
     if certification is None:
-        raise HoldingRefused("Choose a certification from the list.")
+        raise HoldingRefused("Choose a certification from the list.", "certification_id")
     number = " ".join(number.split())
     if not NUMBER_RE.fullmatch(number):
         raise HoldingRefused(
             "Enter the certification number as printed on your card: up to 40 letters, digits, "
-            "spaces and . / _ -"
+            "spaces and . / _ -",
+            "number",
         )
     try:
         certified = date.fromisoformat(certified_on.strip())
     except ValueError:
-        raise HoldingRefused("Give the date you were certified as YYYY-MM-DD.") from None
+        raise HoldingRefused(
+            "Give the date you were certified as YYYY-MM-DD.", "certified_on"
+        ) from None
     if not EARLIEST <= certified <= now.date():
-        raise HoldingRefused("The certification date must be a past date.")
+        raise HoldingRefused("The certification date must be a past date.", "certified_on")
     holding = db.scalars(
         select(Holding).where(
             Holding.user_id == user_id, Holding.certification_id == certification.id
@@ -68,7 +75,9 @@ def record_holding(
         db.commit()
     except IntegrityError:  # the same certification added twice at once: the first stands
         db.rollback()
-        raise HoldingRefused("That certification is already on your list.") from None
+        raise HoldingRefused(
+            "That certification is already on your list.", "certification_id"
+        ) from None
     return holding
 
 
