@@ -39,6 +39,12 @@ class User(UserMixin, Base):
     #: The host application's user id, when the LMS runs on the host's accounts.
     external_id: Mapped[str | None] = mapped_column(String(100), unique=True)
     created_at: Mapped[datetime]
+    #: IANA zone the person's pages show times in; None until they choose one or their
+    #: browser reports its own (lms.times).
+    time_zone: Mapped[str | None] = mapped_column(String(64))
+    #: The secret in the address of their calendar feed (a calendar app fetches it without a
+    #: session); None when they have none. Regenerating it ends the old address.
+    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     def has_role(self, *roles: str) -> bool:
         return self.role in roles

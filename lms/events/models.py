@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.db import Base
@@ -13,6 +13,8 @@ from lms.db import Base
 
 class Event(Base):
     __tablename__ = "lms_event"
+    #: The learners' list: scheduled events not yet over, read without the past ones.
+    __table_args__ = (Index("ix_lms_event_status_ends_at", "status", "ends_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("lms_user.id"), index=True)
@@ -36,6 +38,9 @@ class Event(Base):
     status: Mapped[str] = mapped_column(String(20), default="scheduled")
     confirmed_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
+    #: The IANA zone where the event takes place, shown beside the viewer's own; None when
+    #: the trainer gave none.
+    time_zone: Mapped[str | None] = mapped_column(String(64))
 
     attendances: Mapped[list[Attendance]] = relationship(
         back_populates="event", order_by="Attendance.checked_in_at", cascade="all, delete-orphan"
@@ -57,3 +62,27 @@ class Attendance(Base):
     removed: Mapped[bool] = mapped_column(default=False)
 
     event: Mapped[Event] = relationship(back_populates="attendances")
+
+
+class Registration(Base):
+    """A learner's place at an event before it happens: a seat, a place on the waitlist, or
+    cancelled. One row per person and event; registering again after cancelling reuses it
+    and joins the back of the queue (``queued_at``)."""
+
+    __tablename__ = "lms_event_registration"
+    __table_args__ = (
+        UniqueConstraint("event_id", "user_id"),
+        # Seats and the waitlist of one event, in queue order, without reading other events'.
+        Index("ix_lms_event_registration_queue", "event_id", "state", "queued_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("lms_event.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("lms_user.id"), index=True)
+    #: "registered" (holds a seat), "waitlisted" or "cancelled".
+    state: Mapped[str] = mapped_column(String(12))
+    #: When they joined the queue (the waitlist's order).
+    queued_at: Mapped[datetime]
+    #: When a freed seat moved them off the waitlist, once.
+    promoted_at: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]

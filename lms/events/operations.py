@@ -197,7 +197,7 @@ def _closed_reason(event: Event) -> str:
     )
 
 
-def _lock_open_event(event: Event) -> None:
+def lock_open_event(event: Event) -> None:
     """Take the event's lock, if it is still scheduled; otherwise roll back and refuse."""
     db = session()
     result = db.execute(
@@ -258,7 +258,7 @@ def check_in(event: Event, user_id: int, method: str, now: datetime) -> CheckinR
         return _existing(existing)
     db = session()
     try:
-        _lock_open_event(event)
+        lock_open_event(event)
     except EventRefused as exc:
         raise EventRefused(str(exc)) from None  # for the attendee it is a refusal, not a clash
     if event.capacity is not None and _present_count(event.id) >= event.capacity:
@@ -330,7 +330,7 @@ def add_attendee(event: Event, email: str, now: datetime) -> tuple[User, str]:
         )
     if user.id == event.owner_id:
         raise EventRefused("You run this event: its trainer cannot credit themselves for it.")
-    _lock_open_event(event)
+    lock_open_event(event)
     db = session()
     existing = _attendance_of(event.id, user.id)
     if existing is not None and not existing.removed:
@@ -363,7 +363,7 @@ def remove_attendee(event: Event, attendance_id: int) -> Attendance:
     attendance = session().get(Attendance, attendance_id) if 0 < attendance_id < 2**31 else None
     if attendance is None or attendance.event_id != event.id:
         raise EventRefused("There is no such attendee on this roster.", status=404)
-    _lock_open_event(event)
+    lock_open_event(event)
     attendance = session().get(Attendance, attendance_id)
     assert attendance is not None
     attendance.removed = True
