@@ -21,6 +21,7 @@ from lms.credits.ledger import reverse_entry
 from lms.credits.models import CreditEntry
 from lms.credits.operations import sign
 from lms.db import session
+from lms.learning.models import Enrolment
 
 
 class AwardError(ValueError):
@@ -119,10 +120,11 @@ def verification_of(certificate: Certificate | Row[Any], now: datetime) -> Repor
     return Report(steps=(record, *report.steps), verdict=verdict)
 
 
-def revoke(certificate: Certificate, reason: str, now: datetime) -> bool:
+def revoke(certificate: Certificate, reason: str, now: datetime, *, retake: bool = False) -> bool:
     """Revoke once (a conditional update); True when this call revoked it. The credit the
     certificate carried is reversed in the same transaction: a revoked certificate's credit
-    counts toward nothing (a reissue keeps it: that goes through ``reissue``)."""
+    counts toward nothing (a reissue keeps it: that goes through ``reissue``). With ``retake``
+    the learner may enrol in the course again and earn its credit once more."""
     db = session()
     try:
         won = db.execute(
@@ -152,12 +154,28 @@ def revoke(certificate: Certificate, reason: str, now: datetime) -> bool:
                         now=now,
                         recorded_by_id=None,
                     )
+            if retake:
+                _allow_retake(current.award_key, now)
         db.commit()
     except Exception:
         db.rollback()
         raise
     db.refresh(certificate)
     return won == 1
+
+
+def _allow_retake(award_key: str, now: datetime) -> None:
+    """Mark the enrolment a course certificate was awarded for (``course-enrolment:<id>``)
+    as open to a retake; a certificate of another kind has no course to retake."""
+    prefix = "course-enrolment:"
+    if not award_key.startswith(prefix) or not award_key.removeprefix(prefix).isdigit():
+        return
+    session().execute(
+        update(Enrolment)
+        .where(Enrolment.id == int(award_key.removeprefix(prefix)))
+        .values(retake_allowed_at=now)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def reissue(certificate: Certificate, now: datetime) -> Certificate:

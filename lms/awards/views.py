@@ -4,6 +4,7 @@ credential, the issuer profile and the revocation list, and an admin's revoke an
 from __future__ import annotations
 
 import json
+import re
 from urllib.parse import urlencode
 
 from flask import (
@@ -24,10 +25,12 @@ from certificates.issuing import certificate_record
 from lms.accounts.forms import ActionForm
 from lms.auth import current_learner, login_required
 from lms.awards import operations as ops
-from lms.awards.published import issuer_profile, status_list
+from lms.awards.branding import load_branding
+from lms.awards.published import branding, issuer_profile, published, status_list
 from lms.clock import now
 from lms.db import session
 from lms.limits import config_limit, limiter
+from lms.served_files import stored_file_response
 from lms.urls import external_url
 
 bp = Blueprint("awards", __name__)
@@ -79,6 +82,7 @@ def certificate_page(public_id: str) -> str:
         replacement=ops.replacement_of(certificate),
         replaced=ops.replaced_by_this(certificate),
         form=ActionForm(),
+        branding=branding(),
     )
 
 
@@ -91,35 +95,18 @@ def certificate_pdf(public_id: str) -> Response:
         facts,
         public_id=certificate.public_id,
         verify_url=verify_url(public_id),
-        linkedin_url=linkedin_url(certificate, facts),
         revoked=(
             f"{certificate.revoked_at:%Y-%m-%d}, {certificate.revocation_reason}"
             if certificate.revoked_at
             else None
         ),
+        design=branding().design,
     )
     return Response(
         pdf,
         mimetype="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="certificate-{public_id}.pdf"'},
     )
-
-
-@bp.post("/certificates/<public_id>/revoke")
-@login_required
-def revoke(public_id: str) -> Response:
-    certificate = _admin_certificate(public_id)
-    reason = " ".join(request.form.get("reason", "").split())
-    if not 3 <= len(reason) <= 500:
-        abort(400, "Give a reason for the revocation (3 to 500 characters); it is shown publicly.")
-    if ops.revoke(certificate, reason, now()):
-        flash(
-            "The certificate is revoked. The verification page and the status list say so now.",
-            "success",
-        )
-    else:
-        flash("This certificate was already revoked.", "info")
-    return redirect(url_for(".certificate_page", public_id=public_id))
 
 
 @bp.post("/certificates/<public_id>/reissue")
@@ -189,10 +176,17 @@ def verify_page(public_id: str) -> Response:
             response.status_code = 404
             response.vary.add("Accept")
             return response
-        abort(404, NOT_FOUND)
+        # Rare and not cached: the branding is read here rather than building the documents.
+        page = render_template(
+            "lms/awards/verify_unknown.html", public_id=public_id, branding=load_branding(session())
+        )
+        response = make_response(page, 404)
+        response.vary.add("Accept")
+        return response
     if certificate.status_index is None:  # signed on first use: the page shows the object
         certificate = get_certificate(session(), public_id)
-    result = ops.verification_of(certificate, now())
+    checked_at = now()
+    result = ops.verification_of(certificate, checked_at)
     if wants_json:
         response = jsonify(
             id=certificate.public_id,
@@ -213,9 +207,52 @@ def verify_page(public_id: str) -> Response:
                 certificate=certificate,
                 facts=facts,
                 result=result,
+                checked_at=checked_at,
+                signature_matches=all(
+                    result.step(name).ok for name in ("record", "issuer key", "signature")
+                ),
+                # cached with the documents the checks just used: no statement of its own
+                branding=published(getattr(certificate, "issuer_revision", None)).branding,
                 # only a revoked certificate can have been replaced: no lookup for the others
                 replacement=ops.replacement_of(certificate) if certificate.revoked_at else None,
             )
         )
     response.vary.add("Accept")  # caches must keep the HTML and the JSON apart
     return response
+
+
+@bp.get("/branding/logo/<int:media_id>/<filename>")
+def branding_logo(media_id: int, filename: str) -> Response:
+    """The issuer's logo, as certificate pages show it (public: it is on every certificate).
+    A new logo is a new media id, so a stored one can be cached for long."""
+    current = branding()
+    if current.logo is None or (media_id, filename) != (
+        current.logo_media_id,
+        current.logo_filename,
+    ):
+        abort(404, "There is no such file.")
+    return stored_file_response(
+        current.logo,
+        mimetype=current.logo_type,
+        filename=current.logo_filename,
+        etag=f"logo-{media_id}",
+        max_age=86400,
+    )
+
+
+_COLOUR = re.compile(r"[0-9a-f]{6}")
+
+
+@bp.get("/branding/accent-<colour>.css")
+def accent_stylesheet(colour: str) -> Response:
+    """The certificate pages' brand colour as a CSS custom property (the CSP allows no inline
+    style). Named by the colour itself, so it needs no lookup and caches for good."""
+    if not _COLOUR.fullmatch(colour):
+        abort(404)
+    response = make_response(f":root {{ --cert-accent: #{colour}; }}\n")
+    response.mimetype = "text/css"
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
+
+# The revocation pages register their routes on this blueprint.
+from lms.awards import revocation  # noqa: E402, F401

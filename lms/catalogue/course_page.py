@@ -32,6 +32,8 @@ class PageEnrolment:
     id: int
     course_id: int
     completed_at: datetime | None
+    #: The certificate it earned was revoked with a retake: the learner may enrol again.
+    retake_allowed_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,7 @@ _VERSION = (
         Provider.__table__.c.name,
         _enrolment.c.id.label("enrolment_id"),
         _enrolment.c.completed_at,
+        _enrolment.c.retake_allowed_at,
     )
     .join(Provider.__table__, Provider.__table__.c.id == _course.c.provider_id)
     .outerjoin(
@@ -121,7 +124,7 @@ def course_page(user_id: int | None, slug: str) -> tuple[PageCourse | None, Page
     row = db.execute(_VERSION, {"user_id": user_id, "slug": slug}).first()
     if row is None:
         return None, None
-    *fields, enrolment_id, completed_at = row
+    *fields, enrolment_id, completed_at, retake_allowed_at = row
     certifications = tuple(
         CatalogueCertification(*c) for c in db.execute(_CERTIFICATIONS, {"course_id": row.id})
     )
@@ -133,6 +136,8 @@ def course_page(user_id: int | None, slug: str) -> tuple[PageCourse | None, Page
     )
     course = PageCourse(*fields, certifications=certifications, modules=modules)
     enrolment = (
-        PageEnrolment(enrolment_id, row.id, completed_at) if enrolment_id is not None else None
+        PageEnrolment(enrolment_id, row.id, completed_at, retake_allowed_at)
+        if enrolment_id is not None
+        else None
     )
     return course, enrolment

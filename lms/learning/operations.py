@@ -107,6 +107,7 @@ def enrolment_for(user_id: int, course_id: int) -> Enrolment | None:
             select(Enrolment)
             .where(Enrolment.user_id == user_id, Enrolment.course_id == course_id)
             .options(selectinload(Enrolment.completions))
+            .order_by(Enrolment.number.desc())  # a retake's enrolment is the current one
         )
         .first()
     )
@@ -144,12 +145,20 @@ def can_move_to(enrolment: Enrolment, course: Course, now: datetime) -> bool:
     )
 
 
+def may_retake(enrolment: Enrolment) -> bool:
+    """The certificate this enrolment earned was revoked with a retake: the learner may
+    enrol again, and the new enrolment can earn the credit once more."""
+    return enrolment.completed_at is not None and enrolment.retake_allowed_at is not None
+
+
 def enrol(user_id: int, course: Course, now: datetime) -> Enrolment:
     """Enrol once per course (any version); enrolling again returns the existing enrolment,
-    except to move from a lapsed version to the published one (``can_move_to``). Refused,
-    with the reason, when the course could no longer earn credit."""
+    except to move from a lapsed version to the published one (``can_move_to``) or to retake
+    a course whose certificate was revoked with a retake (``may_retake``). Refused, with the
+    reason, when the course could no longer earn credit."""
     existing = enrolment_in(user_id, course.slug)
-    if existing is not None and not can_move_to(existing, course, now):
+    retaking = existing is not None and may_retake(existing)
+    if existing is not None and not retaking and not can_move_to(existing, course, now):
         return existing
     if course.status != "published":
         raise LearningError("This course is no longer open for enrolment.")
@@ -159,7 +168,12 @@ def enrol(user_id: int, course: Course, now: datetime) -> Enrolment:
     db = session()
     db.add(
         Enrolment(
-            user_id=user_id, course_id=course.id, course_version=course.version, enrolled_at=now
+            user_id=user_id,
+            course_id=course.id,
+            course_version=course.version,
+            enrolled_at=now,
+            # Numbered after the last enrolment in any version: two racing retakes collide.
+            number=existing.number + 1 if existing is not None else 1,
         )
     )
     try:

@@ -1,0 +1,145 @@
+"""The defects found trying the product as each kind of user (issue 14), one test or more each:
+1 a revoked completion offers a retake, 3 the credit estimate is enforced, 4 a quiz result says
+more than the score, 7 revoking confirms first, 8 the course report adds up, 10 each role lands
+on its own home and the studio's rough edges."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from tests.conftest import (
+    DEMO_SLUG,
+    answer_key,
+    complete_modules,
+    signed_in,
+    start_quiz,
+)
+
+COURSE_PAGE = f"/courses/{DEMO_SLUG}"
+QUIZ_PAGE = f"/courses/{DEMO_SLUG}/quiz"
+
+
+def _pass_the_course(app, web) -> None:
+    web.submit(COURSE_PAGE, action=f"{COURSE_PAGE}/enrol")
+    complete_modules(web, DEMO_SLUG)
+    attempt = start_quiz(web, DEMO_SLUG)
+    done = web.submit(QUIZ_PAGE, answer_key(app, DEMO_SLUG), action=f"{QUIZ_PAGE}/{attempt}")
+    assert done.status_code == 302, done.get_data(as_text=True)
+
+
+def _graduate(app, create_user):
+    user = create_user()
+    web = signed_in(app, user.email, user.plain_password)
+    _pass_the_course(app, web)
+    return user, web
+
+
+def _ledger(app, user_id: int) -> list[tuple[str, str]]:
+    from lms.credits.models import CreditEntry
+
+    with app.app_context():
+        db = app.extensions["lms"].db.session
+        rows = db.scalars(
+            select(CreditEntry).where(CreditEntry.user_id == user_id).order_by(CreditEntry.seq)
+        )
+        return [(e.source, format(e.credits, "f")) for e in rows]
+
+
+def _certificate_ids(app, user_id: int) -> list[str]:
+    from certificates import Certificate
+    from lms.credits.models import CreditEntry
+
+    with app.app_context():
+        db = app.extensions["lms"].db.session
+        return list(
+            db.scalars(
+                select(Certificate.public_id)
+                .join(CreditEntry, CreditEntry.certificate_id == Certificate.id)
+                .where(CreditEntry.user_id == user_id)
+                .order_by(CreditEntry.seq)
+            )
+        )
+
+
+# --- 1. A completion revoked with a retake is no longer shown as complete --------------------
+
+
+def test_a_certificate_revoked_for_a_retake_offers_the_retake_which_earns_the_credit_once(
+    app, admin, create_user
+):
+    user, web = _graduate(app, create_user)
+    [public_id] = _certificate_ids(app, user.id)
+    page = f"/certificates/{public_id}"
+    revoked = admin.submit(f"{page}/revoke", {"reason": "Course must be retaken", "retake": "y"})
+    assert revoked.status_code == 302, revoked.get_data(as_text=True)
+
+    shown = web.get(COURSE_PAGE).get_data(as_text=True)
+    assert "You completed this course" not in shown
+    assert "Retake this course" in shown
+
+    retake = web.submit(COURSE_PAGE, action=f"{COURSE_PAGE}/enrol")
+    assert retake.status_code == 302
+    # A fresh start: the modules are to be read again, then the quiz, and the pass pays once.
+    assert "0 of" in web.get(COURSE_PAGE).get_data(as_text=True)
+    complete_modules(web, DEMO_SLUG)
+    attempt = start_quiz(web, DEMO_SLUG)
+    answers = answer_key(app, DEMO_SLUG)
+    web.submit(QUIZ_PAGE, answers, action=f"{QUIZ_PAGE}/{attempt}")
+    web.submit(QUIZ_PAGE, answers, action=f"{QUIZ_PAGE}/{attempt}")  # a double submission
+    assert _ledger(app, user.id) == [
+        ("online_course", "1.00"),
+        ("reversal", "-1.00"),
+        ("online_course", "1.00"),
+    ]
+    assert len(set(_certificate_ids(app, user.id))) == 2  # a new certificate for the retake
+    again = web.get(COURSE_PAGE).get_data(as_text=True)
+    assert "You completed this course" in again and "Retake this course" not in again
+    # Enrolling once more is no new retake: the current completion stands.
+    web.submit(COURSE_PAGE, action=f"{COURSE_PAGE}/enrol")
+    assert "You completed this course" in web.get(COURSE_PAGE).get_data(as_text=True)
+
+
+def test_a_certificate_revoked_without_a_retake_offers_none(app, admin, create_user):
+    user, web = _graduate(app, create_user)
+    [public_id] = _certificate_ids(app, user.id)
+    admin.submit(f"/certificates/{public_id}/revoke", {"reason": "Completed by someone else"})
+    assert "Retake this course" not in web.get(COURSE_PAGE).get_data(as_text=True)
+    web.submit(COURSE_PAGE, action=f"{COURSE_PAGE}/enrol")  # forced: no new enrolment
+    assert _ledger(app, user.id) == [("online_course", "1.00"), ("reversal", "-1.00")]
+    from lms.learning.models import Enrolment
+
+    with app.app_context():
+        db = app.extensions["lms"].db.session
+        assert len(db.scalars(select(Enrolment).where(Enrolment.user_id == user.id)).all()) == 1
+
+
+# --- 7. Revoking asks for confirmation and says what will happen ----------------------------
+
+
+def test_revoking_is_confirmed_on_a_page_that_says_what_will_happen(app, admin, create_user):
+    user, _ = _graduate(app, create_user)
+    [public_id] = _certificate_ids(app, user.id)
+    page = f"/certificates/{public_id}"
+    certificate_page = admin.get(page).get_data(as_text=True)
+    # No one-click revocation: the certificate page only links to the confirmation.
+    assert f'action="{page}/revoke"' not in certificate_page
+    assert f'href="{page}/revoke"' in certificate_page
+
+    confirmation = admin.get(f"{page}/revoke").get_data(as_text=True)
+    assert "reversed" in confirmation and "revoked" in confirmation
+    assert 'name="reason"' in confirmation and f'action="{page}/revoke"' in confirmation
+    assert _ledger(app, user.id) == [("online_course", "1.00")]  # looking changes nothing
+
+    refused = admin.submit(f"{page}/revoke", {"reason": "  ", "retake": "y"})
+    assert refused.status_code == 400
+    shown = refused.get_data(as_text=True)
+    assert "Give a reason" in shown and re.search(r'<input[^>]*\bchecked\b[^>]*name="retake"', shown)
+    assert _ledger(app, user.id) == [("online_course", "1.00")]
+
+    done = admin.submit(f"{page}/revoke", {"reason": "Identity not confirmed"})
+    assert done.status_code == 302
+    assert _ledger(app, user.id) == [("online_course", "1.00"), ("reversal", "-1.00")]
+    # Once revoked, the confirmation sends the admin back to the certificate.
+    assert admin.get(f"{page}/revoke").status_code == 302
