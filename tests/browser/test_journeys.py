@@ -190,13 +190,17 @@ def test_admin_revokes_a_certificate_and_a_verifier_on_a_phone_sees_it(
     verify_url = page.get_by_role("link", name="Public verification page").get_attribute("href")
     assert verify_url
 
-    # A reason is required; then the certificate is revoked, and says so.
+    # Revoking is confirmed on a page that says what will happen; a reason is required; then
+    # the certificate is revoked, and says so.
+    page.get_by_role("link", name="Revoke this certificate…").click()
+    expect(page.get_by_role("heading", name="Revoke this certificate?")).to_be_visible()
+    admin.check("certificate-revoke-confirm")
     reason = "Completed by someone else (admin check)"
     page.get_by_label(re.compile(r"^Reason for revoking")).fill(reason)
-    page.get_by_role("button", name="Revoke this certificate").click()
-    flash(page, "The certificate is revoked.")
+    page.get_by_role("button", name="Revoke the certificate and reverse its credit").click()
+    flash(page, "The certificate is revoked")
     expect(page.locator(".flash-error")).to_contain_text(reason)
-    expect(page.get_by_role("button", name="Revoke this certificate")).to_have_count(0)
+    expect(page.get_by_role("link", name="Revoke this certificate…")).to_have_count(0)
     admin.check("certificate-revoked")
 
     # The verifier, on a phone and signed out, opens the links.
