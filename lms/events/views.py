@@ -24,7 +24,9 @@ from lms.auth import current_learner, login_required
 from lms.claims import fields
 from lms.clock import now
 from lms.events import operations as ops
+from lms.events.forms import EventForm
 from lms.events.models import Event
+from lms.events.registration import registrations_of
 from lms.events.tokens import (
     CheckinTokenRefused,
     make_checkin_token,
@@ -65,30 +67,31 @@ def studio_index() -> str:
     )
 
 
-def _new_page(values: dict[str, Any], errors: dict[str, str], status: int = 200) -> Response:
-    page = render_template(
-        "lms/events/new.html",
-        values=values,
-        errors=errors,
-        units=fields.credit_units(),
-        categories=fields.CATEGORIES,
-        certifications=ops.all_certifications(),
-    )
-    return make_response(page, status)
+def _new_page(form: EventForm, status: int = 200) -> Response:
+    return make_response(render_template("lms/events/new.html", form=form), status)
+
+
+def _event_form() -> EventForm:
+    form = EventForm()
+    certifications = [(c.code, f"{c.code}: {c.name}") for c in ops.all_certifications()]
+    form.offer(certifications, fields.credit_units())
+    return form
 
 
 @bp.route("/studio/events/new", methods=["GET", "POST"])
 @studio_required
 def new() -> Response:
+    form = _event_form()
     if request.method == "GET":
-        units = fields.credit_units()
-        return _new_page({"credit_unit": units[0], "category": "general"}, {})
-    codes = [c.code for c in ops.all_certifications()]
-    checked = ops.check_event_form(request.form, codes)
+        form.credit_unit.data = fields.credit_units()[0]
+        form.category.data = "general"
+        return _new_page(form)
+    form.validate()
+    codes = [str(choice.value) for choice in form.certification.choices]
+    checked = ops.check_event_form(form.sent(), codes)
     if checked.errors:
-        entered: dict[str, Any] = {k: v for k, v in request.form.items() if k != "csrf_token"}
-        entered["certification_codes"] = request.form.getlist("certification")
-        return _new_page(entered, checked.errors, 400)
+        form.mark(checked.errors)
+        return _new_page(form, 400)
     event = ops.create_event(current_learner.id, checked.values, now())
     flash(f"Created “{event.title}”. Its check-in code is {event.checkin_code}.", "success")
     return redirect(url_for(".manage", event_id=event.id))
@@ -100,6 +103,7 @@ def _manage_page(
     token = make_checkin_token(event)
     link = external_url("lms.events.checkin_link", token=token)
     lines = ops.roster(event)
+    seats, waitlist = registrations_of(event.id)
     page = render_template(
         "lms/events/manage.html",
         event=event,
@@ -109,6 +113,8 @@ def _manage_page(
         link_expires=token_expires_at(event),
         opens=ops.checkin_opens_at(event),
         roster=lines,
+        seats=seats,
+        waitlist=waitlist,
         present=sum(1 for line in lines if not line.attendance.removed),
         methods=ops.METHOD_LABELS,
         labels=ops.STATUS_LABELS,
