@@ -142,6 +142,8 @@ def _build_blueprint(adapter: UserAdapter) -> Blueprint:
     from lms.health import bp as health_bp
     from lms.holdings.views import bp as holdings_bp
     from lms.learning.views import bp as learning_bp
+    from lms.notifications.views import bp as notifications_bp
+    from lms.notifications.views import unread_badge
     from lms.rendering import format_number, render_markdown
     from lms.requirements.views import bp as requirements_bp
     from lms.studio.media import media_bp
@@ -168,6 +170,7 @@ def _build_blueprint(adapter: UserAdapter) -> Blueprint:
         claims_bp,
         events_bp,
         requirements_bp,
+        notifications_bp,
     ):
         bp.register_blueprint(child)
     if adapter.manages_accounts:
@@ -206,6 +209,7 @@ def _build_blueprint(adapter: UserAdapter) -> Blueprint:
             "current_learner": current_learner,
             "lms_manages_accounts": adapter.manages_accounts,
             "csrf_token": generate_csrf,
+            "lms_unread_notifications": unread_badge,  # the header's count, read when shown
             # Shadows Flask's url_for in the LMS's pages only (a host's pages keep Flask's).
             "url_for": page_url,
         }

@@ -22,6 +22,7 @@ from lms.claims import fields
 from lms.claims.models import CreditClaim, PendingEvidence
 from lms.credits.ledger import append_entry
 from lms.db import session
+from lms.notifications.messages import claim_decided
 from lms.rendering import describe_size
 from lms.requirements.operations import cycles_for
 from lms.studio.media import ALLOWED_EXTENSIONS, safe_filename, sniff
@@ -324,6 +325,7 @@ def approve_claim(claim: CreditClaim, reviewer_id: int, now: datetime) -> None:
             recorded_by_id=reviewer_id,
             now=now,
         )
+        claim_decided(claim, "approved", "", now)
         db.commit()
     except IntegrityError:
         # The entry exists already (unique source and reference): credited once, keep it so.
@@ -349,6 +351,8 @@ def reject_claim(claim: CreditClaim, reviewer_id: int, reason: str, now: datetim
     409 when the claim was decided already."""
     if reviewer_id == claim.user_id:
         raise ClaimRefused("You cannot decide your own claim; another reviewer must.", 403)
-    _decide(claim, "rejected", reviewer_id, check_reason(reason), now)
+    note = check_reason(reason)
+    _decide(claim, "rejected", reviewer_id, note, now)
+    claim_decided(claim, "rejected", note, now)
     session().commit()
     session().refresh(claim)

@@ -20,6 +20,7 @@ from lms.credits.ledger import append_entry
 from lms.credits.models import CreditEntry
 from lms.db import session
 from lms.learning.models import Enrolment
+from lms.notifications.messages import certificate_issued
 from lms.requirements.operations import cycles_for
 
 
@@ -81,6 +82,7 @@ def award_course_completion(enrolment: Enrolment, now: datetime) -> Certificate 
         earned_on=now.date(),
         now=now,
     )
+    certificate_issued(certificate, facts, enrolment.user_id)
     db.flush()
     return certificate
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from lms.clock import now as clock_now
 from lms.db import session
 from lms.notifications import kinds
 from lms.notifications.operations import notify
@@ -68,12 +69,18 @@ def claim_decided(claim: CreditClaim, status: str, note: str, now: datetime) -> 
 
 
 def course_reviewed(
-    course: Course, *, approved: bool, note: str, submitted_at: datetime | None, now: datetime
+    course: Course,
+    *,
+    approved: bool,
+    note: str,
+    submitted_at: datetime | None,
+    now: datetime | None = None,
 ) -> int:
     """To the course's trainer: approved (with its number) or sent back with the admin's note.
     A version may be sent back more than once: each submission (its time) is its own subject."""
     if course.owner_id is None:  # an admin-only course: the admin who acted knows already
         return 0
+    now = now or clock_now()  # the lifecycle's steps take no time: read the LMS clock
     name = f"{course.title} (version {course.version})"
     if approved:
         subject = f"course:{course.id}:approved"

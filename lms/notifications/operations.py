@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from flask import current_app
+from flask import current_app, has_request_context
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -87,9 +87,11 @@ def _deliverable(address: str) -> bool:
 
 def _absolute(endpoint: str, **values: Any) -> str:
     """A link for an e-mail, only from LMS_BASE_URL outside testing and debug (never from a
-    request's Host header, which the sender chooses); "" when it is not configured."""
+    request's Host header, which the sender chooses); "" when there is no base to build it
+    on (the e-mail then tells the reader where to look after signing in)."""
     app = current_app
-    if not app.config["LMS_BASE_URL"] and not (app.testing or app.debug):
+    trusted_request = (app.testing or app.debug) and has_request_context()
+    if not app.config["LMS_BASE_URL"] and not trusted_request:
         return ""
     return external_url(endpoint, **values)
 

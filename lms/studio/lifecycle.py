@@ -17,6 +17,7 @@ from sqlalchemy import func, select, update
 from lms.catalogue.models import Certification, Course, Module, Provider
 from lms.catalogue.operations import SLUG_RE, approval_lapsed
 from lms.db import session
+from lms.notifications.messages import course_reviewed
 from quizzes import Quiz, add_questions, question_spec
 
 QUIZ_SETTINGS = (
@@ -270,6 +271,7 @@ def approve(
         approved_by_id=admin_id,
         review_note="",
     )
+    course_reviewed(course, approved=True, note="", submitted_at=course.submitted_at)
 
 
 def send_back(course: Course, note: str) -> None:
@@ -277,7 +279,9 @@ def send_back(course: Course, note: str) -> None:
     note = note.strip()
     if not note:
         raise LifecycleError("Say what the trainer should change.")
+    submitted_at = course.submitted_at  # names this round: a version may go back twice
     _move(course, "submitted", "draft", review_note=note[:2000], submitted_at=None)
+    course_reviewed(course, approved=False, note=note[:2000], submitted_at=submitted_at)
 
 
 def publish(course: Course, now: datetime) -> None:
