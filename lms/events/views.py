@@ -267,3 +267,7 @@ def checkin_link_post(token: str) -> Response:
     except (CheckinTokenRefused, ops.EventRefused) as exc:
         return _link_page(token, error=str(exc), status=400)
     return _checked_in(result, event)
+
+
+# The learner's pages add their routes to this blueprint.
+import lms.events.learner_views  # noqa: E402, F401
