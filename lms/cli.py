@@ -20,6 +20,7 @@ from lms.clock import now
 from lms.credits.cli import ledger_group, verify_ledger_command
 from lms.learning.cli import quizzes_group
 from lms.migrate import upgrade_database
+from lms.outbox.cli import outbox_group
 from lms.reminders.cli import send_reminders_command
 
 
@@ -67,7 +68,7 @@ def init_command() -> None:
 @with_appcontext
 def demo_command(port: int, no_serve: bool) -> None:
     """Set up the database and demo data, then serve the app on 127.0.0.1."""
-    from lms.demo import seed_demo_certificates, seed_demo_data
+    from lms.demo import seed_demo_certificates, seed_demo_data, seed_demo_events
 
     app = current_app._get_current_object()
     # Werkzeug explains a port in use itself and exits with status 1.
@@ -79,6 +80,7 @@ def demo_command(port: int, no_serve: bool) -> None:
     upgrade_database(app)
     accounts = seed_demo_data()
     seed_demo_certificates()
+    seed_demo_events()
     click.echo("Demo accounts (e-mail / password):")
     for account in accounts:
         click.echo(f"  {account['role']:<8} {account['email']:<22} {account['password']}")
@@ -127,6 +129,7 @@ COMMANDS = (
     verify_ledger_command,
     ledger_group,
     send_reminders_command,
+    outbox_group,
     backup_command,
     restore_command,
 )

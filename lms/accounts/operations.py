@@ -15,7 +15,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from lms.accounts.models import ROLES, LoginSession, User
 from lms.accounts.tokens import make_reset_token, read_reset_token, token_matches
 from lms.db import session
-from lms.mail import send_mail
+from lms.outbox.operations import deliver_pending, enqueue_message
 from lms.validation import CONTROL_CHARACTERS
 
 # Compared against when the e-mail is unknown, so a wrong e-mail costs as long as a wrong password.
@@ -85,23 +85,33 @@ def authenticate(email: str, password: str) -> User | None:
     return user if check_password_hash(stored, password) else None
 
 
-def request_password_reset(email: str, reset_url: Callable[[str], str], site_name: str) -> None:
-    """E-mail a reset link if the account exists; say nothing either way (no account probing)."""
+def request_password_reset(
+    email: str, reset_url: Callable[[str], str], site_name: str, now: datetime
+) -> None:
+    """E-mail a reset link if the account exists; say nothing either way (no account probing).
+
+    The message goes through the outbox like all mail: queued and committed, then delivered at
+    once, claimed like any other; if the mail server does not take it now, the next
+    ``lms outbox deliver`` run (on any host) does."""
     user = find_user_by_email(email)
     if user is None or not user.password_hash:
         return
     link = reset_url(make_reset_token(user))
-    # Nothing to write: end the read before sending (on SQLite a POST's transaction holds the
-    # write lock, which a slow mail server must not keep from everyone else).
-    session().commit()
-    send_mail(
-        user.email,
-        f"{site_name}: reset your password",
-        f"Hello {user.name},\n\n"
+    db = session()
+    message_id = enqueue_message(
+        db,
+        to=user.email,
+        subject=f"{site_name}: reset your password",
+        body=f"Hello {user.name},\n\n"
         f"Someone asked to reset the password of your {site_name} account.\n"
         f"To choose a new password, open this link (it works once, for a limited time):\n\n"
         f"{link}\n\nIf it was not you, ignore this message; your password stays as it is.\n",
+        now=now,
     )
+    # Committed before sending: on SQLite a POST's transaction holds the write lock, which a
+    # slow mail server must not keep from everyone else.
+    db.commit()
+    deliver_pending(db, now, only=[message_id])
 
 
 def user_for_reset_token(token: str) -> User | None:
