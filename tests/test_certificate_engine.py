@@ -48,7 +48,7 @@ def test_pdf_prints_every_fact_in_latin_greek_and_cyrillic_names():
         "Category and Class of Water Intrusion",
         "Northfield Restoration Academy",
         "2.5 CEC",
-        "2026-02-28",
+        "28 February 2026",
         "abc123",
     ):
         assert expected in text

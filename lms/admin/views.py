@@ -7,6 +7,7 @@ from flask import render_template
 
 from lms.admin import (  # noqa: F401  (each adds routes)
     approvals,
+    branding,
     certifications,
     claims,
     ledger,

@@ -15,6 +15,7 @@ from certificates import Certificate
 from certificates.documents import PublishedKey, build_issuer_profile, build_status_list
 from certificates.keys import published_keys
 from certificates.revision import current_revision
+from lms.awards.branding import SiteBranding, load_branding
 from lms.awards.issuer import EVER, ensure_signing_key, issuer, key_created
 from lms.clock import now
 from lms.db import session
@@ -28,6 +29,8 @@ class Published:
     status_list: dict
     #: When to sign the list again, before its validUntil (half its validity left).
     renew_at: datetime
+    #: How the certificates look (``lms.awards.branding``): saving it moves the revision.
+    branding: SiteBranding
 
 
 # The newest documents this process built live in the app's LMSState, by (site, revision):
@@ -78,6 +81,7 @@ def published(revision: str | None = None) -> Published:
             valid_until=issued_at + valid_for,
         ),
         renew_at=issued_at + valid_for / 2,
+        branding=load_branding(db),
     )
     with _published_lock:
         memo.clear()  # only the newest revision is ever asked for again
@@ -95,3 +99,8 @@ def status_list() -> dict:
     (LMS_STATUS_LIST_VALID_HOURS) is gone, so a revocation shows at once and a quiet list
     costs one primary-key query."""
     return published().status_list
+
+
+def branding() -> SiteBranding:
+    """The certificates' branding, as cached with the documents (no statement of its own)."""
+    return published().branding
