@@ -4,7 +4,7 @@ a revoked one. Idempotent."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -188,3 +188,43 @@ def seed_demo_certificates() -> None:
         db.commit()
         if reason and certificate is not None:
             revoke(certificate, reason, now())
+
+
+DEMO_EVENT_TITLE = "Hands-on drying workshop"
+
+
+def seed_demo_events() -> None:
+    """An upcoming workshop of the demo trainer with three seats, one taken by the graduate,
+    so the learners' Events page is not empty. Idempotent (by title)."""
+    from lms.events.models import Event
+    from lms.events.operations import create_event
+    from lms.events.registration import register
+
+    db = session()
+    trainer, graduate = demo_user("trainer"), find_user_by_email("graduate@example.com")
+    if trainer is None or db.scalars(select(Event).where(Event.title == DEMO_EVENT_TITLE)).first():
+        return
+    # Two weeks ahead, 9:00 to 13:00 in Chicago (15:00 to 19:00 UTC, or 14:00 in summer).
+    day = now().date() + timedelta(days=14)
+    starts = datetime.combine(day, time(15, 0))
+    event = create_event(
+        trainer.id,
+        {
+            "title": DEMO_EVENT_TITLE,
+            "description": "Set up and read a drying chamber: psychrometry with real equipment.",
+            "place": "Restoration Training Center, 200 W Madison St, Chicago",
+            "starts_at": starts,
+            "ends_at": starts + timedelta(hours=4),
+            "credits": Decimal("1"),
+            "hours": Decimal("4"),
+            "credit_unit": "CEC",
+            "category": "technical",
+            "certification_codes": ["WRT"],
+            "capacity": 3,
+        },
+        now(),
+    )
+    event.time_zone = "America/Chicago"
+    db.commit()
+    if graduate is not None:
+        register(event, graduate.id, now())

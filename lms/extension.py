@@ -144,10 +144,12 @@ def _build_blueprint(adapter: UserAdapter) -> Blueprint:
     from lms.learning.views import bp as learning_bp
     from lms.notifications.views import bp as notifications_bp
     from lms.notifications.views import unread_badge
+    from lms.profile.views import bp as profile_bp
     from lms.rendering import format_number, render_markdown
     from lms.requirements.views import bp as requirements_bp
     from lms.studio.media import media_bp
     from lms.studio.routes import bp as studio_bp
+    from lms.times import lms_date, lms_datetime, lms_time
 
     bp = Blueprint(
         "lms",
@@ -170,6 +172,7 @@ def _build_blueprint(adapter: UserAdapter) -> Blueprint:
         claims_bp,
         events_bp,
         requirements_bp,
+        profile_bp,
         notifications_bp,
     ):
         bp.register_blueprint(child)
@@ -218,6 +221,9 @@ def _build_blueprint(adapter: UserAdapter) -> Blueprint:
 
     bp.add_app_template_filter(render_markdown, "lms_markdown")
     bp.add_app_template_filter(format_number, "lms_number")
+    bp.add_app_template_filter(lms_datetime, "lms_datetime")
+    bp.add_app_template_filter(lms_date, "lms_date")
+    bp.add_app_template_filter(lms_time, "lms_time")
     for code in (400, 403, 404, 405, 409, 413, 429):
         bp.register_error_handler(code, render_error)
     bp.register_error_handler(CSRFError, render_error)
