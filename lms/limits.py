@@ -8,11 +8,13 @@ a limit by inventing headers.
 from __future__ import annotations
 
 import contextlib
+import logging
 import time
 from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, current_app
+from flask.logging import default_handler
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits.storage import MemoryStorage
@@ -60,7 +62,24 @@ def init_limits(app: Flask) -> None:
     if uri == "memory://":
         uri = "lms-memory://"  # the same storage, without a thread per sweep
     app.config.setdefault("RATELIMIT_STORAGE_URI", uri)
+    # A shared store that is down must not take the site down: count in this process's memory
+    # meanwhile (Flask-Limiter logs a warning, then checks the store again from time to time),
+    # and never turn a failed count into a 500.
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
+    if uri.startswith(("redis://", "rediss://", "redis+")):
+        # A store that hangs instead of refusing is as bad as a 500: give up on it quickly.
+        timeout = float(app.config["LMS_RATELIMIT_STORAGE_TIMEOUT"])
+        app.config.setdefault(
+            "RATELIMIT_STORAGE_OPTIONS",
+            {"socket_connect_timeout": timeout, "socket_timeout": timeout},
+        )
     limiter.init_app(app)
+    # Flask-Limiter's own logger has only a NullHandler: its warnings would go nowhere under
+    # gunicorn. They go where the app's own log goes.
+    limiter_log = logging.getLogger("flask-limiter")
+    if default_handler not in limiter_log.handlers:
+        limiter_log.addHandler(default_handler)
 
 
 def config_limit(key: str) -> Callable[[], str]:

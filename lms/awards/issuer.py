@@ -215,6 +215,28 @@ def _import_key_file(record: IssuerKey) -> None:
         raise
 
 
+def signing_key_problem() -> str | None:
+    """Why this host could not sign now, or None; reads only (for ``/readyz``). No key yet is
+    no problem: the first one is made on first use."""
+    pem = current_app.config["LMS_ISSUER_KEY"]
+    try:
+        if pem:
+            private_key_from_pem(pem)
+            return None
+        record = current_key(session())
+        if record is None:
+            return None
+        if (
+            record.private_key_sealed is None
+            and (key_directory() / f"{record.key_id}.pem").exists()
+        ):
+            return None  # an older install's file, imported on first use
+        private_half(record)
+    except (IssuerKeyError, IssuerNotConfigured, ValueError, TypeError) as exc:
+        return str(exc)
+    return None
+
+
 def _committed(make_key: Callable[[], IssuerKey]) -> IssuerKey:
     """Create a key and commit; when a concurrent request created one first (a unique
     constraint), take that one instead."""
