@@ -304,7 +304,7 @@ def test_invalid_certification_fields_are_refused_and_kept(app, admin, field, va
     body = text_of(response)
     assert response.status_code == 400
     assert 'role="alert"' in body
-    assert f'id="cert-{field}-error"' in body
+    assert f'id="{field}-error"' in body
     other = "minutes_per_credit" if field == "name" else "name"
     assert f'value="{NEW_CERT[other]}"' in body  # what was typed is kept
     assert f'value="{value}"' in body

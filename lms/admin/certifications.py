@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 
 from lms.admin.access import admin_required, get_or_404
 from lms.admin.blueprint import bp
+from lms.admin.certification_form import CertificationForm
 from lms.admin.operations import (
     CERTIFICATION_FIELDS,
     AdminError,
@@ -61,25 +62,15 @@ def _values_of(certification: Certification) -> dict[str, str]:
 
 def _form_page(
     certification: Certification | None,
-    values: dict[str, str],
+    form: CertificationForm,
     *,
-    errors: dict[str, str] | None = None,
     error: str = "",
     status: int = 200,
 ) -> Response:
     page = render_template(
-        "lms/admin/certification.html",
-        certification=certification,
-        values=values,
-        errors=errors or {},
-        error=error,
+        "lms/admin/certification.html", certification=certification, form=form, error=error
     )
     return make_response(page, status)
-
-
-def _sent() -> dict[str, str]:
-    """Only the certification's own fields: anything else posted (an id, a role) is ignored."""
-    return {name: request.form.get(name, "") for name in CERTIFICATION_FIELDS}
 
 
 def _duplicate(code: str) -> str:
@@ -90,20 +81,24 @@ def _duplicate(code: str) -> str:
 @admin_required
 def new_certification() -> Response:
     if request.method == "GET":
-        return _form_page(None, {**dict.fromkeys(CERTIFICATION_FIELDS, ""), **NEW_DEFAULTS})
-    sent = _sent()
-    values, errors = parse_certification(sent)
+        return _form_page(None, CertificationForm(data=NEW_DEFAULTS))
+    form = CertificationForm()
+    form.validate()
+    values, errors = parse_certification(form.sent())
     if errors:
-        return _form_page(None, sent, errors=errors, status=400)
+        form.mark(errors)
+        return _form_page(None, form, status=400)
     try:
         certification = create_certification(values)
         session().commit()
     except AdminError as exc:
         session().rollback()
-        return _form_page(None, sent, errors={"code": str(exc)}, status=400)
+        form.mark({"code": str(exc)})
+        return _form_page(None, form, status=400)
     except IntegrityError:  # another admin created the same code meanwhile
         session().rollback()
-        return _form_page(None, sent, errors={"code": _duplicate(values["code"])}, status=400)
+        form.mark({"code": _duplicate(values["code"])})
+        return _form_page(None, form, status=400)
     flash(f"Added {certification.code}: {certification.name}.", "success")
     return redirect(url_for(".certifications"))
 
@@ -113,18 +108,21 @@ def new_certification() -> Response:
 def edit_certification(certification_id: int) -> Response:
     certification = get_or_404(Certification, certification_id)
     if request.method == "GET":
-        return _form_page(certification, _values_of(certification))
-    sent = _sent()
-    values, errors = parse_certification(sent)
+        return _form_page(certification, CertificationForm(data=_values_of(certification)))
+    form = CertificationForm()
+    form.validate()
+    values, errors = parse_certification(form.sent())
     if errors:
-        return _form_page(certification, sent, errors=errors, status=400)
+        form.mark(errors)
+        return _form_page(certification, form, status=400)
     try:
         update_certification(certification, values)
         session().commit()
     except (AdminError, IntegrityError) as exc:
         session().rollback()
         message = str(exc) if isinstance(exc, AdminError) else _duplicate(values["code"])
-        return _form_page(certification, sent, errors={"code": message}, status=400)
+        form.mark({"code": message})
+        return _form_page(certification, form, status=400)
     flash(f"Saved {certification.code}: {certification.name}.", "success")
     return redirect(url_for(".certifications"))
 
@@ -141,6 +139,7 @@ def delete(certification_id: int) -> Response:
         # In use (or became so meanwhile, which the foreign keys catch): it stays.
         session().rollback()
         message = str(exc) if isinstance(exc, AdminError) else f"{code} is in use."
-        return _form_page(certification, _values_of(certification), error=message, status=409)
+        form = CertificationForm(data=_values_of(certification))
+        return _form_page(certification, form, error=message, status=409)
     flash(f"Deleted {code}.", "success")
     return redirect(url_for(".certifications"))
