@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from decimal import Decimal
 from typing import Any
@@ -98,6 +99,12 @@ def render_markdown(text: str | None) -> Markup:
         link_rel="noopener noreferrer nofollow",
     )
     return Markup(clean)  # noqa: S704  (sanitized just above)
+
+
+def plain_text(text: str | None) -> str:
+    """Markdown as the words a reader sees, for one-line previews: no ``**`` or ``#``."""
+    words = nh3.clean(_markdown.render(text or ""), tags=set())
+    return " ".join(html.unescape(words).split())
 
 
 def format_number(value: Decimal | int | float | str) -> str:

@@ -135,7 +135,8 @@ def test_revoking_is_confirmed_on_a_page_that_says_what_will_happen(app, admin, 
     refused = admin.submit(f"{page}/revoke", {"reason": "  ", "retake": "y"})
     assert refused.status_code == 400
     shown = refused.get_data(as_text=True)
-    assert "Give a reason" in shown and re.search(r'<input[^>]*\bchecked\b[^>]*name="retake"', shown)
+    assert "Give a reason" in shown  # and the box ticked stays ticked:
+    assert re.search(r'<input[^>]*\bchecked\b[^>]*name="retake"', shown)
     assert _ledger(app, user.id) == [("online_course", "1.00")]
 
     done = admin.submit(f"{page}/revoke", {"reason": "Identity not confirmed"})
@@ -143,3 +144,63 @@ def test_revoking_is_confirmed_on_a_page_that_says_what_will_happen(app, admin, 
     assert _ledger(app, user.id) == [("online_course", "1.00"), ("reversal", "-1.00")]
     # Once revoked, the confirmation sends the admin back to the certificate.
     assert admin.get(f"{page}/revoke").status_code == 302
+
+
+# --- 10. Each role lands on its own home; the studio's rough edges ---------------------------
+
+
+def test_each_role_lands_on_its_own_home_after_signing_in(app, demo, create_user):
+    from tests.conftest import Web
+
+    learner = create_user()
+    homes = {
+        ("trainer@example.com", "trainer-demo-pass"): "/studio/",
+        ("admin@example.com", "admin-demo-pass"): "/admin/approvals",
+        (learner.email, learner.plain_password): "/dashboard",
+    }
+    for (email, password), home in homes.items():
+        web = Web(app.test_client())
+        response = web.submit("/login", {"email": email, "password": password})
+        assert response.status_code == 302
+        assert response.headers["Location"].endswith(home), (email, response.headers["Location"])
+    # A page the person was sent to sign in for still wins over the home.
+    web = Web(app.test_client())
+    response = web.submit(
+        "/login?next=/my/compliance",
+        {"email": "trainer@example.com", "password": "trainer-demo-pass", "next": "/my/compliance"},
+    )
+    assert response.headers["Location"].endswith("/my/compliance")
+
+
+def test_the_course_editor_links_to_its_quiz_whose_title_and_list_read_cleanly(
+    app, trainer, draft
+):
+    from lms.db import session
+    from quizzes.models import Question
+
+    editor = trainer.get(f"{draft}/edit").get_data(as_text=True)
+    assert f'href="{draft}/quiz"' in editor
+
+    with app.app_context():
+        question = session().scalars(select(Question).order_by(Question.id)).first()
+        question.prompt = "Which **class** of water is this?"
+        session().commit()
+    quiz_page = trainer.get(f"/studio/courses/{DEMO_SLUG}/v1/quiz").get_data(as_text=True)
+    heading = re.search(r"<h1>(.*?)</h1>", quiz_page, re.S).group(1)
+    plain_heading = " ".join(re.sub(r"<[^>]+>", " ", heading).split())
+    assert plain_heading.lower().count("final quiz") == 1, plain_heading
+    assert "Which class of water is this?" in quiz_page
+    assert "**class**" not in quiz_page
+
+
+def test_confirm_roster_is_not_offered_before_the_event_starts(app, trainer):
+    from tests.test_events import create_event, the_event_started
+
+    event_id = create_event(trainer)
+    early = trainer.get(f"/studio/events/{event_id}").get_data(as_text=True)
+    button = re.search(r"<button[^>]*>Confirm the roster[^<]*</button>", early).group(0)
+    assert "disabled" in button and "once the event has started" in early
+    the_event_started(app)
+    later = trainer.get(f"/studio/events/{event_id}").get_data(as_text=True)
+    button = re.search(r"<button[^>]*>Confirm the roster[^<]*</button>", later).group(0)
+    assert "disabled" not in button

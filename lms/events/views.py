@@ -116,6 +116,7 @@ def _manage_page(
         seats=seats,
         waitlist=waitlist,
         present=sum(1 for line in lines if not line.attendance.removed),
+        started=now() >= event.starts_at,  # the roster can be confirmed only from the start
         methods=ops.METHOD_LABELS,
         labels=ops.STATUS_LABELS,
         categories=fields.CATEGORIES,
