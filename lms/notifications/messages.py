@@ -4,14 +4,20 @@ reminders). Each returns how many people were newly notified."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
+from sqlalchemy import select
+
+from lms.accounts.models import User
 from lms.clock import now as clock_now
 from lms.db import session
+from lms.events.models import Event, Registration
+from lms.events.registration import REGISTERED
 from lms.notifications import kinds
 from lms.notifications.operations import notify
 from lms.rendering import format_number
+from lms.times import local_text, zone_named
 
 if TYPE_CHECKING:
     from certificates import Certificate, CertificateFacts
@@ -138,3 +144,42 @@ def instructor_answered(
             now=now,
         )
     )
+
+
+def event_reminders(today: date, now: datetime) -> int:
+    """To everyone holding a seat (not the waitlist) at an event that starts tomorrow, once per
+    event and person however often the reminders job runs; in the caller's transaction."""
+    start = datetime.combine(today + timedelta(days=1), time.min)
+    seats = session().execute(
+        select(Event, Registration.user_id, User.time_zone)
+        .join(Registration, Registration.event_id == Event.id)
+        .join(User, User.id == Registration.user_id)
+        .where(
+            Event.status == "scheduled",
+            Event.starts_at >= start,
+            Event.starts_at < start + timedelta(days=1),
+            Registration.state == REGISTERED,
+        )
+        .order_by(Event.id, Registration.id)
+    )
+    notified = 0
+    for event, user_id, zone_name in seats:
+        # In the learner's own zone when they chose one, else the event's, else UTC.
+        zone = zone_named(zone_name) or zone_named(event.time_zone) or zone_named("UTC")
+        when = local_text(event.starts_at, zone)
+        notified += notify(
+            session(),
+            user_id=user_id,
+            kind=kinds.EVENT_REMINDER,
+            subject_key=f"event:{event.id}",
+            title=f"Tomorrow: {event.title}",
+            body=(
+                f"{event.title} starts tomorrow, {when}, at {event.place}. Check in there with "
+                "the event's code or QR code to earn its "
+                f"{format_number(event.credits)} {event.credit_unit}."
+            ),
+            endpoint="lms.events.event_page",
+            values={"event_id": event.id},
+            now=now,
+        )
+    return notified

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from lms.accounts.models import User
 from lms.catalogue.models import Holding
 from lms.db import session
+from lms.notifications.messages import event_reminders
 from lms.outbox.operations import Delivery, deliver_pending, queue_message
 from lms.rendering import format_number
 from lms.requirements.operations import Standing, standing_of
@@ -91,6 +92,7 @@ def send_reminders(today: date, now: datetime) -> ReminderRun:
                     queued += 1
                 else:
                     already += 1
+        queued += event_reminders(today, now)  # the day before an event, to its seat holders
         db.commit()
     except Exception:
         db.rollback()
