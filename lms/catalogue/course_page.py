@@ -12,8 +12,16 @@ from decimal import Decimal
 
 from sqlalchemy import bindparam, select
 
+from lms.catalogue.cards import card_colour, initials
 from lms.catalogue.listing import CatalogueCertification
-from lms.catalogue.models import Certification, Course, Module, Provider, course_certification
+from lms.catalogue.models import (
+    Certification,
+    Course,
+    Media,
+    Module,
+    Provider,
+    course_certification,
+)
 from lms.catalogue.operations import SLUG_RE
 from lms.db import session
 from lms.learning.models import Enrolment, ModuleCompletion
@@ -25,6 +33,8 @@ class PageModule:
     title: str
     #: The visitor completed it (always False for someone not enrolled).
     done: bool
+    #: Its place in the course, from 1 (the module page's address).
+    position: int = 0
 
 
 @dataclass(frozen=True)
@@ -52,6 +62,9 @@ class PageCourse:
     approved_on: date | None
     approval_expires_on: date | None
     provider_name: str
+    duration_minutes: int | None = None
+    image_id: int | None = None
+    image_filename: str | None = None
     certifications: tuple[CatalogueCertification, ...] = ()
     modules: tuple[PageModule, ...] = ()
 
@@ -59,12 +72,26 @@ class PageCourse:
     def modules_done(self) -> int:
         return sum(1 for m in self.modules if m.done)
 
+    @property
+    def next_module(self) -> PageModule | None:
+        """Where the visitor left off: the first module not done (None when all are)."""
+        return next((m for m in self.modules if not m.done), None)
+
+    @property
+    def initials(self) -> str:
+        return initials(self.title)
+
+    @property
+    def colour(self) -> str:
+        return card_colour(self.id)
+
 
 _course = Course.__table__
 _enrolment = Enrolment.__table__
 _module = Module.__table__
 _completion = ModuleCompletion.__table__
 _certification = Certification.__table__
+_media = Media.__table__
 # Built once. The version enrolled in (any, the latest enrolment first), else the newest
 # published one: one statement for a visitor, enrolled or not.
 _VERSION = (
@@ -81,11 +108,15 @@ _VERSION = (
         _course.c.approved_on,
         _course.c.approval_expires_on,
         Provider.__table__.c.name,
+        _course.c.duration_minutes,
+        _media.c.id.label("image_id"),
+        _media.c.filename,
         _enrolment.c.id.label("enrolment_id"),
         _enrolment.c.completed_at,
         _enrolment.c.retake_allowed_at,
     )
     .join(Provider.__table__, Provider.__table__.c.id == _course.c.provider_id)
+    .outerjoin(_media, _media.c.id == _course.c.image_media_id)
     .outerjoin(
         _enrolment,
         (_enrolment.c.course_id == _course.c.id) & (_enrolment.c.user_id == bindparam("user_id")),
@@ -104,7 +135,7 @@ _CERTIFICATIONS = (
     .order_by(_certification.c.code)
 )
 _MODULES = (
-    select(_module.c.id, _module.c.title, _completion.c.id.is_not(None))
+    select(_module.c.id, _module.c.title, _completion.c.id.is_not(None), _module.c.position)
     .outerjoin(
         _completion,
         (_completion.c.module_id == _module.c.id)
@@ -129,8 +160,8 @@ def course_page(user_id: int | None, slug: str) -> tuple[PageCourse | None, Page
         CatalogueCertification(*c) for c in db.execute(_CERTIFICATIONS, {"course_id": row.id})
     )
     modules = tuple(
-        PageModule(module_id, title, bool(done))
-        for module_id, title, done in db.execute(
+        PageModule(module_id, title, bool(done), position)
+        for module_id, title, done, position in db.execute(
             _MODULES, {"course_id": row.id, "enrolment_id": enrolment_id}
         )
     )

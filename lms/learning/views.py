@@ -103,10 +103,15 @@ def module(course: Course, enrolment: Enrolment, module: Module) -> str | Respon
     if not ops.can_open(progress, module):
         flash("Modules open in order: finish this one first.", "info")
         return redirect(url_for(".resume", slug=course.slug))
+    # Neighbours by place in the course (positions need not be consecutive).
+    place = course.modules.index(module)
     return render_template(
         "lms/learning/module.html",
         course=course,
+        enrolment=enrolment,
         module=module,
+        previous=course.modules[place - 1] if place > 0 else None,
+        following=course.modules[place + 1] if place + 1 < len(course.modules) else None,
         progress=progress,
         form=ActionForm(),
     )
