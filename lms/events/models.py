@@ -66,14 +66,14 @@ class Attendance(Base):
 
 class Registration(Base):
     """A learner's place at an event before it happens: a seat, a place on the waitlist, or
-    cancelled. One row per person and event; registering again after cancelling reuses it
-    and joins the back of the queue (``queued_at``)."""
+    cancelled. One row per person and event; registering again after cancelling replaces it
+    with a new row, at the back of the queue (the queue is in id order)."""
 
     __tablename__ = "lms_event_registration"
     __table_args__ = (
         UniqueConstraint("event_id", "user_id"),
         # Seats and the waitlist of one event, in queue order, without reading other events'.
-        Index("ix_lms_event_registration_queue", "event_id", "state", "queued_at", "id"),
+        Index("ix_lms_event_registration_queue", "event_id", "state", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -81,7 +81,7 @@ class Registration(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("lms_user.id"), index=True)
     #: "registered" (holds a seat), "waitlisted" or "cancelled".
     state: Mapped[str] = mapped_column(String(12))
-    #: When they joined the queue (the waitlist's order).
+    #: When they joined the queue.
     queued_at: Mapped[datetime]
     #: When a freed seat moved them off the waitlist, once.
     promoted_at: Mapped[datetime | None]

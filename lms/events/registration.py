@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lms.accounts.models import User
@@ -71,15 +71,13 @@ def seats_taken(event_id: int) -> int:
 
 
 def _position(row: Registration) -> int:
-    """1 + how many waiting people joined the queue before this one."""
+    """1 + how many waiting people joined the queue before this one (ids are handed out in
+    queue order: rows are inserted under the event's lock, and a return is a new row)."""
     ahead = session().scalar(
         select(func.count()).where(
             Registration.event_id == row.event_id,
             Registration.state == WAITLISTED,
-            or_(
-                Registration.queued_at < row.queued_at,
-                and_(Registration.queued_at == row.queued_at, Registration.id < row.id),
-            ),
+            Registration.id < row.id,
         )
     )
     return (ahead or 0) + 1
@@ -120,10 +118,9 @@ def register(event: Event, user_id: int, now: datetime) -> Place:
     full = event.capacity is not None and seats_taken(event.id) >= event.capacity
     state = WAITLISTED if full else REGISTERED
     stamp = now.replace(microsecond=0)
-    if row is None:
-        db.add(Registration(event_id=event.id, user_id=user_id, state=state, queued_at=stamp))
-    else:  # registering again after cancelling: the back of the queue
-        row.state, row.queued_at, row.promoted_at, row.cancelled_at = state, stamp, None, None
+    if row is not None:  # registering again after cancelling: a new row, the back of the queue
+        db.execute(delete(Registration).where(Registration.id == row.id))
+    db.add(Registration(event_id=event.id, user_id=user_id, state=state, queued_at=stamp))
     try:
         db.commit()
     except IntegrityError:  # registered at this moment in another tab
@@ -160,7 +157,7 @@ def _promote_next(event: Event, now: datetime) -> User | None:
     first = db.scalars(
         select(Registration)
         .where(Registration.event_id == event.id, Registration.state == WAITLISTED)
-        .order_by(Registration.queued_at, Registration.id)
+        .order_by(Registration.id)
         .limit(1)
     ).first()
     if first is None:
@@ -187,7 +184,7 @@ def _promote_next(event: Event, now: datetime) -> User | None:
             "If you can no longer come, cancel on the event's page so the next person gets it.\n"
         ),
         now=now,
-        dedupe_key=f"event-promoted:{event.id}:{first.id}:{first.queued_at:%Y%m%d%H%M%S}",
+        dedupe_key=f"event-promoted:{first.id}",  # a row is promoted once
     )
     return person
 
@@ -210,7 +207,7 @@ def registrations_of(event_id: int) -> tuple[list[RegistrationLine], list[Regist
         select(Registration, User.name, User.email)
         .join(User, User.id == Registration.user_id)
         .where(Registration.event_id == event_id, Registration.state != CANCELLED)
-        .order_by(Registration.queued_at, Registration.id)
+        .order_by(Registration.id)
     )
     lines = [
         RegistrationLine(name, email, r.state, r.queued_at, r.promoted_at)

@@ -35,12 +35,14 @@ def upgrade() -> None:
             ["user_id"], ["lms_user.id"], name=op.f("fk_lms_event_registration_user_id_lms_user")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_lms_event_registration")),
-        sa.UniqueConstraint("event_id", "user_id", name=op.f("uq_lms_event_registration_event_id")),
+        sa.UniqueConstraint(
+            "event_id", "user_id", name=op.f("uq_lms_event_registration_event_id_user_id")
+        ),
     )
     with op.batch_alter_table("lms_event_registration", schema=None) as batch_op:
         batch_op.create_index(
             "ix_lms_event_registration_queue",
-            ["event_id", "state", "queued_at", "id"],
+            ["event_id", "state", "id"],
             unique=False,
         )
         batch_op.create_index(
