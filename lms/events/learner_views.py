@@ -22,7 +22,7 @@ from lms.events.models import Event
 from lms.events.views import bp
 from lms.pagination import page_or_404, requested_page
 from lms.requirements.operations import compliance_of, courses_that_count
-from lms.times import same_local_day
+from lms.times import same_local_day, viewer_zone
 from lms.urls import external_url
 
 
@@ -85,6 +85,8 @@ def _event_page(event: Event, status: int = 200, error: str = "") -> Response:
         open=event.status == "scheduled" and now() < event.starts_at,
         same_day=same_local_day(event.starts_at, event.ends_at),
         same_day_there=same_local_day(event.starts_at, event.ends_at, event.time_zone),
+        # "Local time there" only when it differs from what the viewer already sees.
+        show_there=bool(event.time_zone) and event.time_zone != viewer_zone().key,
         error=error,
     )
     return make_response(page, status)

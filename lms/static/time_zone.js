@@ -25,5 +25,5 @@
   data.append("time_zone", zone);
   data.append("csrf_token", body.getAttribute("data-csrf") || "");
   // The next page shows the stored zone (this one is not reloaded under the reader's eyes).
-  window.fetch(url, { method: "POST", body: data, credentials: "same-origin" }).catch(function () {});
+  window.fetch(url, { method: "POST", body: data, credentials: "same-origin", keepalive: true }).catch(function () {});
 })();
