@@ -116,9 +116,9 @@ def test_learner_signs_up_learns_passes_and_verifies_the_certificate_in_a_browse
     # The certificate, on screen and printed.
     page.get_by_role("link", name="View your certificate").click()
     expect(page.get_by_role("heading", name="Certificate of completion")).to_be_visible()
-    expect(page.locator(".facts-list")).to_contain_text(NAME)
-    expect(page.locator(".facts-list")).to_contain_text(TITLE)
-    expect(page.locator(".facts-list")).to_contain_text("CCT-77120")
+    expect(page.locator(".certificate-sheet")).to_contain_text(NAME)
+    expect(page.locator(".certificate-sheet")).to_contain_text(TITLE)
+    expect(page.locator(".certificate-sheet")).to_contain_text("CCT-77120")
     learner.check("certificate")
     certificate_url = page.url
     public_link = page.locator('main a[href^="http"][href*="/verify/"]')
