@@ -45,6 +45,9 @@ class User(UserMixin, Base):
     #: The secret in the address of their calendar feed (a calendar app fetches it without a
     #: session); None when they have none. Regenerating it ends the old address.
     calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    #: Unread notifications, kept by lms.notifications in the transactions that add or read
+    #: them: the header's badge costs no statement (the row is loaded for the sign-in anyway).
+    unread_notifications: Mapped[int] = mapped_column(default=0, server_default=text("0"))
 
     def has_role(self, *roles: str) -> bool:
         return self.role in roles

@@ -18,7 +18,7 @@ class Notification(Base):
         UniqueConstraint("kind", "subject_key", "user_id"),
         # The list, newest first, one person at a time.
         Index("ix_lms_notification_user_id_id", "user_id", "id"),
-        # The header's badge: counts only this person's unread rows.
+        # "Mark all read" touches only this person's unread rows.
         Index(
             "ix_lms_notification_unread",
             "user_id",

@@ -4,6 +4,11 @@
 certificate, a claim's decision, a course's review): both are kept or neither. The unique
 key on (kind, subject, person) makes it exactly once: a retried or racing request that
 reports the same event again records nothing and queues no second e-mail.
+
+Each person's count of unread notifications (``lms_user.unread_notifications``, the header's
+badge) moves in the same transactions, by exactly the rows each one added or marked read;
+the increments take the user row's lock, so racing transactions add up instead of
+overwriting each other.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app, has_request_context
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -25,7 +30,7 @@ from lms.notifications.tokens import make_preferences_token
 from lms.outbox.operations import queue_message
 from lms.urls import external_url
 
-#: The badge counts up to this many and then shows "99+": its count stops early.
+#: From this many unread notifications the badge shows "99+".
 BADGE_CAP = 100
 
 
@@ -61,6 +66,7 @@ def notify(
             db.add(notification)
     except IntegrityError:
         return False
+    _count_unread(db, user_id, +1)
     user = db.get(User, user_id)
     if user is not None and wants_email(db, user_id, kind) and _deliverable(user.email):
         queue_message(
@@ -197,21 +203,31 @@ def own_notification(user_id: int, notification_id: int) -> Notification | None:
     )
 
 
-def unread_count(user_id: int) -> int:
-    """Unread notifications, counted from the partial index and at most BADGE_CAP."""
-    unread = (
-        select(Notification.id)
-        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
-        .limit(BADGE_CAP)
-        .subquery()
+def _count_unread(db: Session, user_id: int, delta: int) -> None:
+    """Move the person's unread count by the rows this transaction added (+) or read (-);
+    never below zero."""
+    if not delta:
+        return
+    counter = User.unread_notifications
+    db.execute(
+        update(User)
+        .where(User.id == user_id)
+        .values(unread_notifications=case((counter + delta > 0, counter + delta), else_=0))
+        .execution_options(synchronize_session=False)
     )
-    return session().scalar(select(func.count()).select_from(unread)) or 0
+
+
+def badge_text(unread: int) -> str:
+    """What the header shows: "" for none, the number, or "99+" from BADGE_CAP on."""
+    if unread <= 0:
+        return ""
+    return f"{BADGE_CAP - 1}+" if unread >= BADGE_CAP else str(unread)
 
 
 def mark_read(user_id: int, notification_id: int, now: datetime) -> None:
     """Mark one of the person's notifications read (again is harmless); commits."""
     db = session()
-    db.execute(
+    marked = db.execute(
         update(Notification)
         .where(
             Notification.id == notification_id,
@@ -220,7 +236,8 @@ def mark_read(user_id: int, notification_id: int, now: datetime) -> None:
         )
         .values(read_at=now)
         .execution_options(synchronize_session=False)
-    )
+    ).rowcount
+    _count_unread(db, user_id, -marked)
     db.commit()
 
 
@@ -233,5 +250,6 @@ def mark_all_read(user_id: int, now: datetime) -> int:
         .values(read_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount
+    _count_unread(db, user_id, -marked)
     db.commit()
     return marked

@@ -3,7 +3,7 @@ preferences, signed in or through the signed link in every notification e-mail."
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, make_response, redirect, render_template, request
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request
 from werkzeug.wrappers import Response
 
 from lms.accounts.forms import ActionForm
@@ -14,14 +14,13 @@ from lms.db import session
 from lms.notifications.forms import field_name, preferences_form
 from lms.notifications.kinds import KINDS
 from lms.notifications.operations import (
-    BADGE_CAP,
+    badge_text,
     email_preferences,
     mark_all_read,
     mark_read,
     notifications_page,
     own_notification,
     set_email_preferences,
-    unread_count,
 )
 from lms.notifications.tokens import read_preferences_token
 from lms.pagination import page_or_404, requested_page
@@ -34,14 +33,9 @@ PAGE_SIZE = 20
 
 
 def unread_badge() -> str:
-    """The header's count of unread notifications ("" for none, "99+" past the cap); one
-    indexed statement, only on pages that show the header to someone signed in."""
-    if "lms_unread_badge" not in g:
-        count = unread_count(current_learner.id) if current_learner else 0
-        g.lms_unread_badge = (
-            "" if not count else f"{BADGE_CAP - 1}+" if count >= BADGE_CAP else str(count)
-        )
-    return g.lms_unread_badge
+    """The header's count of unread notifications: read from the signed-in person's row,
+    already loaded for the sign-in, so the badge costs no statement."""
+    return badge_text(current_learner.unread_notifications) if current_learner else ""
 
 
 @bp.get("/my/notifications")

@@ -1,5 +1,5 @@
-"""notifications: each notification recorded in-app (one per kind, subject and recipient) and
-a person's e-mail preferences per kind
+"""notifications: each notification recorded in-app (one per kind, subject and recipient), a
+person's e-mail preferences per kind, and their count of unread ones (the header's badge)
 
 Revision ID: 0009
 Revises: 0008
@@ -16,6 +16,12 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("lms_user") as batch:
+        batch.add_column(
+            sa.Column(
+                "unread_notifications", sa.Integer(), nullable=False, server_default=sa.text("0")
+            )
+        )
     op.create_table(
         "lms_notification",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -73,3 +79,5 @@ def downgrade() -> None:
     op.drop_index("ix_lms_notification_unread", table_name="lms_notification")
     op.drop_index("ix_lms_notification_user_id_id", table_name="lms_notification")
     op.drop_table("lms_notification")
+    with op.batch_alter_table("lms_user") as batch:
+        batch.drop_column("unread_notifications")
