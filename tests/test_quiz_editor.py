@@ -585,8 +585,8 @@ def test_the_overview_shows_pools_questions_and_add_buttons(app, trainer, draft)
     typed, _ = CASES["short"]
     add(trainer, draft, "short", {**common(), **typed})
     html = trainer.get(f"{draft}/quiz").get_data(as_text=True)
-    assert "<td>Basics</td><td>1</td><td>2</td>" in html
-    assert "<td>Default</td><td>5</td>" in html
+    assert '<td data-label="Pool">Basics</td><td data-label="Questions">1</td>' in html
+    assert '<td data-label="Pool">Default</td><td data-label="Questions">5</td>' in html
     for qtype in CASES:
         assert f"/quiz/questions/new?type={qtype}" in html
     assert f"{draft}/quiz/export.gift" in html

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from lms.catalogue.models import Certification, Holding
 from lms.claims import fields
@@ -218,6 +219,7 @@ def claims_of(user_id: int) -> list[CreditClaim]:
         session().scalars(
             select(CreditClaim)
             .where(CreditClaim.user_id == user_id)
+            .options(selectinload(CreditClaim.certification))
             .order_by(CreditClaim.created_at.desc(), CreditClaim.id.desc())
         )
     )
