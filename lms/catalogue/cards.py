@@ -4,6 +4,7 @@ on a colour chosen from its id. Drawn as inline SVG by the template: no request,
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 #: Dark enough that white initials keep a contrast of at least 4.5:1 on each.
 CARD_COLOURS = (
@@ -29,3 +30,21 @@ def initials(title: str) -> str:
 def card_colour(course_id: int) -> str:
     """The same colour for a course every time, and neighbours told apart."""
     return CARD_COLOURS[course_id % len(CARD_COLOURS)]
+
+
+@dataclass(frozen=True)
+class CardPicture:
+    """What a card's picture needs, for pages that have a course row rather than a card."""
+
+    id: int
+    title: str
+    image_id: int | None = None
+    image_filename: str | None = None
+
+    @property
+    def initials(self) -> str:
+        return initials(self.title)
+
+    @property
+    def colour(self) -> str:
+        return card_colour(self.id)
