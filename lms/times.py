@@ -58,6 +58,23 @@ def all_zones() -> tuple[str, ...]:
     return tuple(sorted(z for z in available_timezones() if z != "localtime"))
 
 
+def zone_choices() -> dict[str, list[tuple[str, str]]]:
+    """A select's groups: the common zones first, then every other zone."""
+    common = [(name, name.replace("_", " ")) for name in COMMON_ZONES]
+    others = [(name, name.replace("_", " ")) for name in all_zones() if name not in COMMON_ZONES]
+    return {"Common time zones": common, "All time zones": others}
+
+
+def local_to_utc(local: datetime, zone: ZoneInfo) -> datetime | None:
+    """A wall-clock time in a zone as naive UTC; None for a time the clocks skip (the hour
+    lost when daylight time starts). A repeated hour (when it ends) is read as the first."""
+    aware = local.replace(tzinfo=zone, fold=0)
+    utc = aware.astimezone(UTC)
+    if utc.astimezone(zone).replace(tzinfo=None) != local.replace(fold=0):
+        return None
+    return utc.replace(tzinfo=None)
+
+
 def zone_named(name: str | None) -> ZoneInfo | None:
     """The zone of an IANA name, or None for an empty, malformed or unknown one."""
     if not name or len(name) > 64 or name not in _known_names():

@@ -442,3 +442,41 @@ def test_an_event_with_its_own_zone_shows_both(app: Flask, trainer: Web, people:
     page = text(web.get(f"/events/{event_id}"))
     assert "10 March 2026, 14:00 GMT</time> to <time" in page and "18:00 GMT" in page
     assert "Local time there: " in page and "10 March 2026, 09:00 CDT" in page
+
+
+# The trainer's times ----------------------------------------------------------------------
+
+
+def test_the_trainer_gives_local_times_in_the_events_zone(app: Flask, trainer: Web) -> None:
+    form = text(trainer.get("/studio/events/new"))
+    assert '<option selected value="UTC">' in form  # the trainer's own zone by default
+    # 10 March 2026, 09:00 in Chicago is daylight time (CDT, UTC-5): 14:00 UTC.
+    event_id = create_event(
+        trainer,
+        time_zone="America/Chicago",
+        **{"starts_at": "2026-03-10T09:00", "ends_at": "2026-03-10T13:00"},
+    )
+    from tests.test_events import event_of
+
+    event = event_of(app, event_id)
+    assert (event.starts_at.hour, event.ends_at.hour, event.time_zone) == (
+        14,
+        18,
+        "America/Chicago",
+    )
+
+
+def test_a_local_time_the_clocks_skip_is_refused(app: Flask, trainer: Web) -> None:
+    from tests.test_events import event_form
+
+    response = trainer.submit(
+        "/studio/events/new",
+        event_form(
+            time_zone="America/Chicago", starts_at="2026-03-08T02:30", ends_at="2026-03-08T05:00"
+        ),
+    )
+    assert response.status_code == 400
+    assert "The clocks skip the start time you gave" in text(response)
+    assert 'value="2026-03-08T02:30"' in text(response)  # what was typed is kept
+    unknown = trainer.submit("/studio/events/new", event_form(time_zone="Mars/Olympus"))
+    assert unknown.status_code == 400 and "Choose the time zone from the list." in text(unknown)

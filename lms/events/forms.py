@@ -8,6 +8,7 @@ from wtforms.widgets import DateTimeLocalInput, NumberInput
 
 from lms.claims import fields
 from lms.forms import CheckboxListField, ServiceCheckedForm, options, required
+from lms.times import zone_choices
 
 
 class EventForm(ServiceCheckedForm):
@@ -18,11 +19,16 @@ class EventForm(ServiceCheckedForm):
         "Description", description="Optional.", render_kw={"rows": 4, "maxlength": 5000}
     )
     place = StringField("Place", render_kw={**required, "maxlength": 200})
+    time_zone = SelectField(
+        "Time zone of the place",
+        description="The start and end are local times there; learners see them in their own zone.",
+        validate_choice=False,  # operations.check_event_form judges the name
+    )
     starts_at = StringField(
-        "Start (date and time, UTC)", widget=DateTimeLocalInput(), render_kw=required
+        "Start (local date and time)", widget=DateTimeLocalInput(), render_kw=required
     )
     ends_at = StringField(
-        "End (date and time, UTC)", widget=DateTimeLocalInput(), render_kw=required
+        "End (local date and time)", widget=DateTimeLocalInput(), render_kw=required
     )
     credits = StringField(
         "Credits per attendee",
@@ -50,6 +56,7 @@ class EventForm(ServiceCheckedForm):
         """The certifications (code, label) and credit units to choose from."""
         self.certification.choices = options(certifications)
         self.credit_unit.choices = options((unit, unit) for unit in units)
+        self.time_zone.choices = zone_choices()
 
     def sent(self) -> MultiDict[str, str]:
         """The values as the service reads them (the certification codes repeat)."""

@@ -27,6 +27,7 @@ from lms.db import session
 from lms.events.models import Attendance, Event
 from lms.events.tokens import checkin_grace
 from lms.requirements.operations import cycles_for
+from lms.times import local_to_utc, zone_named
 from lms.validation import Checked, Refused
 
 #: No 0/O, 1/I/L: a code read aloud or copied from a slide is typed right.
@@ -44,6 +45,7 @@ EVENT_FIELDS = (
     "category",
     "certification_codes",
     "capacity",
+    "time_zone",
 )
 MAX_CAPACITY = 100_000
 #: A longer "event" is a typing slip in a date.
@@ -73,7 +75,9 @@ def _when(value: str, name: str, label: str) -> datetime:
     except ValueError:
         raise fields.FieldError(f"Give the {label} as a date and time.", name) from None
     if moment.tzinfo is not None or not 2000 <= moment.year <= 2100:
-        raise fields.FieldError(f"Give the {label} as a date and time (UTC).", name)
+        raise fields.FieldError(
+            f"Give the {label} as a date and time, local to the place, without an offset.", name
+        )
     return moment.replace(second=0, microsecond=0)
 
 
@@ -87,6 +91,34 @@ def _capacity(value: str) -> int | None:
             "capacity",
         )
     return int(text)
+
+
+def _zone(value: str) -> str | None:
+    """The IANA zone of the place; empty means the times were given in UTC."""
+    text = value.strip()
+    if not text:
+        return None
+    if zone_named(text) is None:
+        raise fields.FieldError("Choose the time zone from the list.", "time_zone")
+    return text
+
+
+def _to_utc(checked: Checked) -> None:
+    """The start and end, given as local times in the event's zone, stored in UTC."""
+    zone = zone_named(checked.values.get("time_zone"))
+    if zone is None:
+        return
+    for name, label in (("starts_at", "start"), ("ends_at", "end")):
+        local = checked.values.get(name)
+        if local is None:
+            continue
+        utc = local_to_utc(local, zone)
+        if utc is None:
+            checked.errors[name] = (
+                f"The clocks skip the {label} time you gave (daylight saving time starts "
+                "then): give a time an hour later."
+            )
+        checked.values[name] = utc
 
 
 def check_event_form(form: Mapping[str, Any], codes: list[str]) -> Checked:
@@ -104,6 +136,7 @@ def check_event_form(form: Mapping[str, Any], codes: list[str]) -> Checked:
         "credit_unit": lambda v: fields.choice(v, "credit_unit", "credit unit", units),
         "category": lambda v: fields.choice(v, "category", "category", fields.CATEGORIES),
         "capacity": _capacity,
+        "time_zone": _zone,
     }
     checked = Checked()
     for name, check in checks.items():
@@ -112,6 +145,7 @@ def check_event_form(form: Mapping[str, Any], codes: list[str]) -> Checked:
             checked.values[name] = check(raw if isinstance(raw, str) else "")
         except fields.FieldError as exc:
             checked.errors[name] = str(exc)
+    _to_utc(checked)
     starts, ends = checked.values.get("starts_at"), checked.values.get("ends_at")
     if starts and ends and "ends_at" not in checked.errors:
         if ends <= starts:

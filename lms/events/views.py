@@ -34,6 +34,7 @@ from lms.events.tokens import (
     token_expires_at,
 )
 from lms.studio.access import studio_required
+from lms.times import viewer_zone
 from lms.urls import external_url
 
 bp = Blueprint("events", __name__)
@@ -85,6 +86,7 @@ def new() -> Response:
     if request.method == "GET":
         form.credit_unit.data = fields.credit_units()[0]
         form.category.data = "general"
+        form.time_zone.data = viewer_zone().key
         return _new_page(form)
     form.validate()
     codes = [str(choice.value) for choice in form.certification.choices]

@@ -6,14 +6,7 @@ from wtforms import SelectField
 from wtforms.validators import InputRequired
 
 from lms.accounts.forms import LMSForm
-from lms.times import COMMON_ZONES, all_zones
-
-
-def zone_choices() -> dict[str, list[tuple[str, str]]]:
-    """Common zones first, then every other zone, as two groups of the select."""
-    common = [(name, name.replace("_", " ")) for name in COMMON_ZONES]
-    others = [(name, name.replace("_", " ")) for name in all_zones() if name not in COMMON_ZONES]
-    return {"Common time zones": common, "All time zones": others}
+from lms.times import zone_choices
 
 
 class SettingsForm(LMSForm):
