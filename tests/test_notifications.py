@@ -260,6 +260,7 @@ def test_an_event_reminder_goes_the_day_before_to_seat_holders_once(
                 "category": "general",
                 "capacity": 1,
                 "certification_codes": [],
+                "time_zone": None,
             },
             clock(),
         )
