@@ -83,6 +83,17 @@ ALLOWLIST: dict[str, str] = {
     "lms.events.checkin_link_post": (
         "the QR code's check-in: checks in the signed-in person only, never someone else"
     ),
+    "lms.events.event_page": (
+        "an event's public facts (title, time, place, seats taken) for any signed-in learner; "
+        "the page shows the viewer's own registration only"
+    ),
+    "lms.events.event_ics": "the same public facts as an .ics file, for any signed-in learner",
+    "lms.events.register": "registers the signed-in person only, never someone else",
+    "lms.events.cancel_registration": "cancels the signed-in person's registration only",
+    "lms.events.calendar_feed": (
+        "a calendar app has no session: the 256-bit token in the address is the capability, "
+        "replaceable and revocable by its owner (tests/test_learner_events.py)"
+    ),
     "lms.accounts.reset_password": (
         "the password-reset link: the mailed single-use token is the capability "
         "(tests/test_accounts.py)"
@@ -996,7 +1007,8 @@ def test_allowlisted_routes_behave_as_their_reason_says(world: World) -> None:
     draft = f"/studio/courses/{DEMO_SLUG}/v2"
     approval = {"number": "IICRC-CEC-26-0042", "approved_on": "2026-03-01"}
     approval["expires_on"] = "2027-02-28"
-    _ok(send(trainer, "POST", f"{draft}/submit", {"csrf_token": trainer.token}), "submit")
+    reason = {"credit_reason": "A practical session makes up the difference."}
+    _ok(send(trainer, "POST", f"{draft}/submit", {"csrf_token": trainer.token, **reason}), "submit")
     approve = f"/admin/approvals/{world.versions[2]}/approve"
     _ok(send(admin, "POST", approve, {"csrf_token": admin.token, **approval}), "approve")
     _ok(send(trainer, "POST", f"{draft}/publish", {"csrf_token": trainer.token}), "publish")
@@ -1004,3 +1016,11 @@ def test_allowlisted_routes_behave_as_their_reason_says(world: World) -> None:
     # Static files are the same for everyone, signed in or not.
     for actor in (anonymous, learner_b):
         assert send(actor, "GET", "/_static/style.css", {}).status_code == 200
+    # An event's page is for signed-in people; registering names nobody but the caller.
+    assert anonymous.web.get(f"/events/{world.event_a}").status_code == 302
+    assert anonymous.web.get("/calendar/" + "A" * 43 + ".ics").status_code == 404
+    before = snapshot(app)
+    form = {"csrf_token": learner_b.token, "user_id": str(world.user_id("learner_a"))}
+    registered = send(learner_b, "POST", f"/events/{world.event_a}/register", form)
+    assert registered.status_code in (302, 409)  # 409: the world's event may have started
+    assert foreign_changes(app, before, snapshot(app), world.user_id("learner_b")) == []
