@@ -188,6 +188,46 @@ def seed_demo_certificates() -> None:
         db.commit()
         if reason and certificate is not None:
             revoke(certificate, reason, now())
+    seed_demo_branding()
+
+
+def seed_demo_branding() -> None:
+    """Certificates that look issued by someone: a signer, a contact and a drawn logo (a
+    roundel with a water drop), unless an administrator set a branding already."""
+    import io
+
+    from flask import current_app
+    from PIL import Image, ImageDraw
+
+    from lms.awards.branding import BrandingValues, save_branding, stored_branding
+
+    db = session()
+    if stored_branding(db) is not None:
+        return
+    image = Image.new("RGB", (240, 240), "white")
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((10, 10, 230, 230), fill=(30, 70, 110))
+    draw.ellipse((30, 30, 210, 210), fill="white")
+    draw.polygon([(120, 50), (75, 135), (165, 135)], fill=(30, 70, 110))
+    draw.ellipse((75, 100, 165, 190), fill=(30, 70, 110))
+    logo = io.BytesIO()
+    image.save(logo, "PNG")
+    config = current_app.config
+    save_branding(
+        db,
+        BrandingValues(
+            organisation_name=config["LMS_ISSUER_NAME"] or config["LMS_SITE_NAME"],
+            signer_name="Morgan Reyes",
+            signer_title="Director of Continuing Education",
+            accent_colour="#1e466e",
+            contact=config["LMS_ISSUER_EMAIL"] or "certificates@example.com",
+        ),
+        logo=("demo-logo.png", "image/png", logo.getvalue()),
+        remove_logo=False,
+        by_user_id=None,
+        now=now(),
+    )
+    db.commit()
 
 
 DEMO_EVENT_TITLE = "Hands-on drying workshop"
