@@ -480,3 +480,30 @@ def test_a_local_time_the_clocks_skip_is_refused(app: Flask, trainer: Web) -> No
     assert 'value="2026-03-08T02:30"' in text(response)  # what was typed is kept
     unknown = trainer.submit("/studio/events/new", event_form(time_zone="Mars/Olympus"))
     assert unknown.status_code == 400 and "Choose the time zone from the list." in text(unknown)
+
+
+def test_the_events_page_and_the_feed_read_no_growing_table_whole(
+    app: Flask, trainer: Web, people: Callable[[int], list[tuple[Any, Web]]]
+) -> None:
+    from tests.query_plans import full_scans, statements_of
+
+    crowd = people(3)
+    for n in range(4):
+        event_id = create_event(trainer, title=f"Workshop {n}", capacity="2", **LATER)
+        for _, web in crowd:
+            register(web, event_id)
+    past = create_event(
+        trainer, title="Long ago", starts_at="2026-03-01T08:00", ends_at="2026-03-01T09:00"
+    )
+    assert past
+    _, web = crowd[0]
+    web.submit("/events", action="/events/calendar-feed")
+    feed = re.search(r'id="feed-url"[^>]*value="http://localhost([^"]+)"', text(web.get("/events")))
+    assert feed
+    with app.app_context():
+        engine = app.extensions["lms"].db.engine
+    for address in ("/events", f"/events/{event_id}", feed.group(1)):
+        sent = statements_of(engine, lambda a=address: web.get(a))
+        growing = {"lms_event", "lms_event_registration", "lms_user"}
+        scans = [(table, sql) for table, sql in full_scans(engine, sent) if table in growing]
+        assert scans == [], address
