@@ -22,8 +22,9 @@ from lms.reminders.operations import send_reminders
 )
 @with_appcontext
 def send_reminders_command(today: datetime | None) -> None:
-    """E-mail learners who are short 90, 30 and 7 days before a due date (once per window);
-    prints {"queued": N, "already_sent": N, "sent": N, "failed": N}."""
+    """E-mail learners who are short 90, 30 and 7 days before a due date (once per window),
+    and remind seat holders of tomorrow's events (once per event); prints {"queued": N,
+    "already_sent": N, "sent": N, "failed": N}."""
     if not current_app.config["LMS_BASE_URL"]:
         raise click.ClickException(
             "set LMS_BASE_URL: the reminders link to the learner's requirements page"
