@@ -30,7 +30,7 @@ def submitted_version(app, clock) -> int:
     """Submit the draft version 2 of the demo course for approval; returns its id."""
     with app.app_context():
         course = course_version(DEMO_SLUG, 2)
-        lifecycle.submit(course, clock())
+        lifecycle.submit(course, clock(), "Hands-on practice makes up the difference.")
         session().commit()
         return course.id
 

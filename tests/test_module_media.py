@@ -276,7 +276,7 @@ def test_a_file_on_a_draft_of_a_published_course_stays_private_until_published(
 
     with app.app_context():
         version = course_version(DEMO_SLUG, 2)
-        lifecycle.submit(version, app.extensions["lms"].clock())
+        lifecycle.submit(version, app.extensions["lms"].clock(), "Practical work.")
         lifecycle.approve(
             version,
             number="N-2",

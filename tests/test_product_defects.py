@@ -21,6 +21,11 @@ COURSE_PAGE = f"/courses/{DEMO_SLUG}"
 QUIZ_PAGE = f"/courses/{DEMO_SLUG}/quiz"
 
 
+def _text(html: str) -> str:
+    """What a reader sees: the tags gone, the white space collapsed."""
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
 def _pass_the_course(app, web) -> None:
     web.submit(COURSE_PAGE, action=f"{COURSE_PAGE}/enrol")
     complete_modules(web, DEMO_SLUG)
@@ -172,9 +177,7 @@ def test_each_role_lands_on_its_own_home_after_signing_in(app, demo, create_user
     assert response.headers["Location"].endswith("/my/compliance")
 
 
-def test_the_course_editor_links_to_its_quiz_whose_title_and_list_read_cleanly(
-    app, trainer, draft
-):
+def test_the_course_editor_links_to_its_quiz_whose_title_and_list_read_cleanly(app, trainer, draft):
     from lms.db import session
     from quizzes.models import Question
 
@@ -204,3 +207,82 @@ def test_confirm_roster_is_not_offered_before_the_event_starts(app, trainer):
     later = trainer.get(f"/studio/events/{event_id}").get_data(as_text=True)
     button = re.search(r"<button[^>]*>Confirm the roster[^<]*</button>", later).group(0)
     assert "disabled" not in button
+
+
+# --- 3. The credit estimate is enforced on submission and shown to the reviewer -------------
+
+
+def _state(app, slug: str, version: int) -> tuple[str, str]:
+    from lms.catalogue.models import Course
+
+    with app.app_context():
+        db = app.extensions["lms"].db.session
+        course = db.scalars(
+            select(Course).where(Course.slug == slug, Course.version == version)
+        ).one()
+        return course.status, course.credit_reason
+
+
+def test_a_claim_over_the_estimate_needs_a_reason_which_the_reviewer_sees(
+    app, trainer, admin, draft
+):
+    from lms.catalogue.models import Course
+    from quizzes.models import Question
+
+    versions = f"/studio/courses/{DEMO_SLUG}/"
+    # The demo course reads in about a quarter of an hour: 0 CEC by the estimate, 1 claimed.
+    page = trainer.get(versions).get_data(as_text=True)
+    assert 'name="credit_reason"' in page and "supports 0 CEC" in _text(page)
+
+    refused = trainer.submit(versions, action=f"{draft}/submit")
+    assert refused.status_code == 400
+    assert "say why it deserves more" in refused.get_data(as_text=True)
+    assert _state(app, DEMO_SLUG, 2) == ("draft", "")
+
+    too_long = "Hands-on practice at the bench. " * 70
+    kept = trainer.submit(versions, {"credit_reason": too_long}, action=f"{draft}/submit")
+    assert kept.status_code == 400
+    assert too_long.strip() in kept.get_data(as_text=True)  # what was typed is still there
+    assert _state(app, DEMO_SLUG, 2) == ("draft", "")
+
+    reason = "Learners also complete a 45-minute supervised practical at the bench."
+    done = trainer.submit(versions, {"credit_reason": reason}, action=f"{draft}/submit")
+    assert done.status_code == 302, done.get_data(as_text=True)
+    assert _state(app, DEMO_SLUG, 2) == ("submitted", reason)
+
+    with app.app_context():
+        db = app.extensions["lms"].db.session
+        course = db.scalars(
+            select(Course).where(Course.slug == DEMO_SLUG, Course.version == 2)
+        ).one()
+        course_id, module = course.id, course.modules[0]
+        module_title, body = module.title, module.body
+        prompts = list(
+            db.scalars(select(Question.prompt).where(Question.quiz_id == course.final_quiz_id))
+        )
+    review = admin.get(f"/admin/approvals/{course_id}").get_data(as_text=True)
+    assert "Credit estimate" in review and "Estimate 0 CEC" in _text(review)
+    assert reason in review
+    assert module_title in review
+    assert "**" in body and "**" not in review.split("Final quiz")[0]  # rendered, not raw
+    for prompt in prompts:
+        first_words = " ".join(prompt.replace("*", "").split()[:4])
+        assert first_words in _text(review), first_words
+
+
+def test_a_claim_within_the_estimate_is_submitted_without_a_reason(app, trainer, draft):
+    from lms.catalogue.models import Course, Module
+
+    with app.app_context():
+        db = app.extensions["lms"].db.session
+        module = db.scalars(
+            select(Module)
+            .join(Course, Course.id == Module.course_id)
+            .where(Course.slug == DEMO_SLUG, Course.version == 2)
+        ).first()
+        module.media_minutes = 60  # an hour of video: the estimate reaches the 1 CEC claimed
+        db.commit()
+    versions = f"/studio/courses/{DEMO_SLUG}/"
+    assert 'name="credit_reason"' not in trainer.get(versions).get_data(as_text=True)
+    assert trainer.submit(versions, action=f"{draft}/submit").status_code == 302
+    assert _state(app, DEMO_SLUG, 2) == ("submitted", "")

@@ -139,7 +139,7 @@ def test_each_row_names_the_version_completed_and_its_approval(app, trainer, cre
     with app.app_context():
         draft = lifecycle.new_version(course_version(DEMO_SLUG, 1), clock())
         draft.credits = Decimal("1.5")
-        lifecycle.submit(draft, clock())
+        lifecycle.submit(draft, clock(), "Hands-on practice makes up the difference.")
         lifecycle.approve(
             draft,
             number="APP-V2",

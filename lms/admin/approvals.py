@@ -17,6 +17,7 @@ from lms.catalogue.models import Course
 from lms.clock import now
 from lms.db import session
 from lms.studio import lifecycle
+from lms.studio.estimates import course_estimates
 from quizzes import Quiz
 
 APPROVAL_FIELDS = ("number", "approved_on", "expires_on")
@@ -90,6 +91,7 @@ def _review_page(
     state_error: str = "",
 ) -> Response:
     quiz = session().get(Quiz, course.final_quiz_id) if course.final_quiz_id else None
+    content, estimates = course_estimates(course, list(course.modules), quiz)
     people = _people({course.owner_id, course.approved_by_id})
     page = render_template(
         "lms/admin/approval.html",
@@ -99,6 +101,8 @@ def _review_page(
         approved_by=people.get(course.approved_by_id) if course.approved_by_id else None,
         question_count=len(quiz.questions) if quiz else 0,
         quiz=quiz,
+        content=content,
+        estimates=estimates,
         approve_values=approve_values or _prefill(course),
         approve_error=approve_error,
         back_error=back_error,

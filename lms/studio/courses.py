@@ -10,8 +10,6 @@ Only a draft changes; a POST to any other version is a 409 with the lifecycle's 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -37,9 +35,10 @@ from lms.catalogue.models import Certification, Course, Media, Module, Provider
 from lms.clock import now
 from lms.db import session
 from lms.rendering import format_number, render_markdown
-from lms.studio import estimator, lifecycle
+from lms.studio import lifecycle
 from lms.studio.access import owned_version, studio_required
 from lms.studio.blueprint import bp
+from lms.studio.estimates import course_estimates
 from lms.studio.media import (
     ACCEPT,
     ALLOWED_DESCRIPTION,
@@ -51,7 +50,7 @@ from lms.studio.media import (
     read_upload,
 )
 from lms.validation import CONTROL_CHARACTERS, Checked
-from quizzes import Question, Quiz, configure_quiz
+from quizzes import Quiz, configure_quiz
 
 MAX_TITLE_CHARS = 200
 MAX_SUMMARY_CHARS = 5_000
@@ -257,58 +256,6 @@ def move_module(course: Course, module: Module, direction: str) -> bool:
 
 # ---------------------------------------------------------------------------------------------
 # The credit estimate beside the claimed credits.
-
-
-@dataclass(frozen=True)
-class RegimeEstimate:
-    minutes_per_credit: int
-    step: Decimal
-    unit: str
-    certifications: str
-    credits: Decimal
-    over_claimed: bool
-
-
-def course_estimates(
-    course: Course, modules: list[Module], quiz: Quiz | None
-) -> tuple[estimator.CourseContent, list[RegimeEstimate]]:
-    """The content's totals, and the estimate under each distinct regime of the course's
-    certifications (two certifications with the same rule share one line)."""
-    questions: list[tuple[str | None, list[str]]] = []
-    if quiz is not None:
-        questions = [
-            (pool, list(tags or []))
-            for pool, tags in session().execute(
-                select(Question.pool, Question.tags).where(Question.quiz_id == quiz.id)
-            )
-        ]
-    content = estimator.course_content(
-        (m.body for m in modules),
-        (m.media_minutes for m in modules),
-        estimator.questions_drawn(questions, quiz.draw_rules if quiz else []),
-    )
-    regimes: dict[tuple[int, Decimal, str], list[str]] = {}
-    for certification in course.certifications:
-        key = (
-            certification.minutes_per_credit,
-            Decimal(certification.credit_step),
-            certification.credit_unit,
-        )
-        regimes.setdefault(key, []).append(certification.code)
-    estimates = []
-    for (minutes, step, unit), codes in sorted(regimes.items()):
-        credits = content.estimate(minutes, step)
-        estimates.append(
-            RegimeEstimate(
-                minutes_per_credit=minutes,
-                step=step,
-                unit=unit,
-                certifications=", ".join(codes),
-                credits=credits,
-                over_claimed=Decimal(course.credits) > credits,
-            )
-        )
-    return content, estimates
 
 
 # ---------------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from lms.catalogue.models import Certification, Course, Module, Provider
 from lms.catalogue.operations import SLUG_RE, approval_lapsed
 from lms.db import session
 from lms.notifications.messages import course_reviewed
+from lms.studio.estimates import over_estimate
 from quizzes import Quiz, add_questions, question_spec
 
 QUIZ_SETTINGS = (
@@ -229,11 +230,39 @@ def _move(course: Course, leaving: str, entering: str, **values: object) -> None
         )
 
 
-def submit(course: Course, now: datetime) -> None:
+class CreditReasonRequired(LifecycleError):
+    """The course claims more credit than its estimate and no reason was given."""
+
+
+#: The longest reason a trainer may give for claiming more than the estimate.
+MAX_CREDIT_REASON = 2000
+
+
+def submit(course: Course, now: datetime, credit_reason: str = "") -> None:
+    """Send a draft for approval. A claim above the credit estimate (under any regime of its
+    certifications) needs the trainer's reason, which the reviewer sees beside the estimate."""
     missing = missing_for_submission(course)
     if course.status == "draft" and missing:
         raise LifecycleError("Before submitting, add " + "; ".join(missing) + ".")
-    _move(course, "draft", "submitted", submitted_at=now, review_note="")
+    credit_reason = credit_reason.strip()
+    over = over_estimate(course)
+    if over and not credit_reason:
+        supported = min(e.credits for e in over)
+        raise CreditReasonRequired(
+            f"The course claims {course.credits.normalize():f} {course.credit_unit} but its "
+            f"content supports {supported.normalize():f} {over[0].unit} by the estimate; say why "
+            "it deserves more, or lower the claim."
+        )
+    if len(credit_reason) > MAX_CREDIT_REASON:
+        raise CreditReasonRequired(f"Keep the reason under {MAX_CREDIT_REASON} characters.")
+    _move(
+        course,
+        "draft",
+        "submitted",
+        submitted_at=now,
+        review_note="",
+        credit_reason=credit_reason if over else "",
+    )
 
 
 def withdraw(course: Course) -> None:

@@ -6,16 +6,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, make_response, redirect, render_template, url_for
 from werkzeug.wrappers import Response
+from wtforms import TextAreaField
+from wtforms.validators import Length
 
-from lms.accounts.forms import ActionForm
+from lms.accounts.forms import ActionForm, LMSForm, no_control_characters
 from lms.catalogue.models import Course
 from lms.clock import now
 from lms.db import session
 from lms.studio import lifecycle
 from lms.studio.access import owned_course, owned_version
 from lms.studio.blueprint import bp
+from lms.studio.estimates import over_estimate
 from quizzes import QuizDefinitionError
 
 
@@ -34,22 +37,41 @@ def version_url(course: Course) -> str:
     return url_for("lms.studio.course_versions", slug=course.slug)
 
 
-@bp.get("/courses/<slug>/")
-@owned_course
-def course_versions(course: Course) -> str:
-    """Every version of the course with its state, approval and the next step."""
+class SubmitForm(LMSForm):
+    """Submitting a draft; the reason is asked for (and required) only when the claimed
+    credit exceeds the estimate."""
+
+    credit_reason = TextAreaField(
+        "Why does the course deserve more credit than the estimate?",
+        description="The reviewer sees this beside the estimate.",
+        validators=[Length(max=lifecycle.MAX_CREDIT_REASON), no_control_characters],
+    )
+
+
+def _versions_page(
+    course: Course, submit_form: SubmitForm | None = None, status: int = 200
+) -> Response:
     versions = lifecycle.versions_of(course.slug)
-    return render_template(
+    drafts = [v for v in versions if v.status == "draft"]
+    page = render_template(
         "lms/studio/versions.html",
         course=versions[0],
         versions=versions,
-        missing={
-            v.id: lifecycle.missing_for_submission(v) for v in versions if v.status == "draft"
-        },
+        missing={v.id: lifecycle.missing_for_submission(v) for v in drafts},
+        over_estimate={v.id: over_estimate(v) for v in drafts},
+        submit_form=submit_form or SubmitForm(formdata=None),
         labels=lifecycle.STATE_LABELS,
         expiring={c.id for c in lifecycle.expiring_soon(versions, now().date())},
         form=ActionForm(),
     )
+    return make_response(page, status)
+
+
+@bp.get("/courses/<slug>/")
+@owned_course
+def course_versions(course: Course) -> Response:
+    """Every version of the course with its state, approval and the next step."""
+    return _versions_page(course)
 
 
 def _step(course: Course, action: Callable[[], object], done: str) -> Response:
@@ -67,11 +89,24 @@ def _step(course: Course, action: Callable[[], object], done: str) -> Response:
 @bp.post("/courses/<slug>/v<int:version>/submit")
 @owned_version
 def version_submit(course: Course) -> Response:
-    return _step(
-        course,
-        lambda: lifecycle.submit(course, now()),
+    form = SubmitForm()
+    if not form.validate():
+        return _versions_page(course, form, 400)
+    try:
+        lifecycle.submit(course, now(), form.credit_reason.data or "")
+    except lifecycle.CreditReasonRequired as exc:
+        session().rollback()
+        form.credit_reason.errors = [str(exc)]  # the page asks again, keeping what was typed
+        return _versions_page(course, form, 400)
+    except lifecycle.LifecycleError as exc:
+        session().rollback()
+        abort(409, str(exc))
+    session().commit()
+    flash(
         f"Version {course.version} is submitted; an administrator will record the approval.",
+        "success",
     )
+    return redirect(version_url(course))
 
 
 @bp.post("/courses/<slug>/v<int:version>/withdraw")

@@ -104,6 +104,10 @@ def test_trainer_creates_and_submits_a_course_admin_approves_trainer_publishes_a
     trainer.check()
     page.get_by_role("link", name=TITLE).click()
     trainer.check()
+    # A short course claiming more than the credit estimate: the trainer says why.
+    page.get_by_label("Why does the course deserve more credit than the estimate?").fill(
+        "A supervised practical session makes up the difference."
+    )
     page.get_by_role("button", name="Submit version 1 for approval").click()
     expect(page.get_by_role("heading", name="Version 1: Submitted")).to_be_visible()
     expect(page.get_by_text("Waiting for an administrator to record the approval.")).to_be_visible()

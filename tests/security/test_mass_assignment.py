@@ -604,7 +604,7 @@ def test_an_approval_records_the_acting_admin_and_changes_no_other_field(
     _other, other_id = person(app, create_user, role="admin")
     with app.app_context():
         course = course_version(DEMO_SLUG, 2)
-        lifecycle.submit(course, clock())
+        lifecycle.submit(course, clock(), "Hands-on practice makes up the difference.")
         session().commit()
         submitted_id = course.id
     before = one(app, Course, Course.id == submitted_id)
@@ -629,7 +629,7 @@ def test_sending_back_returns_the_version_to_draft_whatever_the_form_says(
 ) -> None:
     with app.app_context():
         course = course_version(DEMO_SLUG, 2)
-        lifecycle.submit(course, clock())
+        lifecycle.submit(course, clock(), "Hands-on practice makes up the difference.")
         session().commit()
         submitted_id = course.id
     before = one(app, Course, Course.id == submitted_id)

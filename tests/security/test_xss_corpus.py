@@ -505,7 +505,7 @@ def publish_short_course(app: Flask, coach: Browser, boss: Browser) -> str:
     moved(coach.press(f"{base}/modules/new", module), "new module")
     question = {"prompt": "Water is wet.", "points": "1", "pool": "Default", "answer": "true"}
     moved(coach.press(f"{base}/quiz/questions/new?type=truefalse", question), "new question")
-    moved(coach.press(f"{base}/submit"), "submit")
+    moved(coach.press(f"{base}/submit", {"credit_reason": "Practical work."}), "submit")
     slug = base.split("/")[3]
     ((course_id,),) = rows(app, select(Course.id).where(Course.slug == slug))
     approval = {"number": "IICRC-0001", "approved_on": "2026-03-01", "expires_on": "2027-03-01"}
@@ -937,7 +937,7 @@ def test_course_module_quiz_and_approval_fields(
         probe.control("studio module form", draft_module, "body", "module.body", p)
 
         # Submitted, sent back with a note, submitted again, approved (the number is checked).
-        moved(coach.press(f"{base}/submit"), "submit")
+        moved(coach.press(f"{base}/submit", {"credit_reason": "Practical work."}), "submit")
         probe.page(
             "admin approval queue",
             boss.get("/admin/approvals"),
@@ -960,7 +960,7 @@ def test_course_module_quiz_and_approval_fields(
             *(["module.media_url"] if with_link else []),
         )
         probe.page("admin approval page", boss.get(f"/admin/approvals/{course_id}"), reviewed)
-        moved(coach.press(f"{base}/submit"), "submit again")
+        moved(coach.press(f"{base}/submit", {"credit_reason": "Practical work."}), "submit again")
         dates = {"approved_on": "2026-03-01", "expires_on": "2027-03-01"}
         typed_number = {"number": v("approval.number"), **dates}
         refused = boss.press(f"/admin/approvals/{course_id}/approve", typed_number)
