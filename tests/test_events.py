@@ -278,11 +278,11 @@ def test_check_in_window(app: Flask, clock: Clock, trainer: Web, learner: Web) -
     clock.current = datetime(2026, 3, 2, 8, 59)
     early = check_in_by_code(learner, code)
     assert early.status_code == 400
-    assert "opens at 2026-03-02 09:00 UTC" in early.get_data(as_text=True)
+    assert "opens at 2 March 2026, 09:00 UTC" in early.get_data(as_text=True)
     clock.current = datetime(2026, 3, 2, 17, 1)
     late = check_in_by_code(learner, code)
     assert late.status_code == 400
-    assert "closed at 2026-03-02 17:00 UTC" in late.get_data(as_text=True)
+    assert "closed at 2 March 2026, 17:00 UTC" in late.get_data(as_text=True)
     assert attendances(app, event_id) == []
     clock.current = datetime(2026, 3, 2, 17, 0)  # the last minute of the grace
     assert check_in_by_code(learner, code).status_code == 302
@@ -335,7 +335,7 @@ def test_an_expired_link_is_refused_with_its_date(
     clock.current = datetime(2026, 3, 2, 17, 0, 1)  # past the end plus the grace
     for response in (learner.get(link), learner.client.post(link, data={"csrf_token": token})):
         assert response.status_code == 400
-        assert "This check-in link expired on 2026-03-02 at 17:00 UTC" in response.get_data(
+        assert "This check-in link expired on 2 March 2026, 17:00 UTC" in response.get_data(
             as_text=True
         )
     assert attendances(app, event_id) == []

@@ -507,3 +507,18 @@ def test_the_events_page_and_the_feed_read_no_growing_table_whole(
         growing = {"lms_event", "lms_event_registration", "lms_user"}
         scans = [(table, sql) for table, sql in full_scans(engine, sent) if table in growing]
         assert scans == [], address
+
+
+def test_check_in_refusals_give_times_in_the_attendees_zone(
+    app: Flask, trainer: Web, people: Callable[[int], list[tuple[Any, Web]]]
+) -> None:
+    from tests.test_events import event_of
+
+    event_id = create_event(trainer, **LATER)
+    code = event_of(app, event_id).checkin_code
+    [(_, web)] = people(1)
+    web.submit("/my/settings", {"time_zone": "America/Chicago"})
+    early = web.submit("/events/checkin", {"code": code})
+    assert early.status_code == 400
+    # Check-in opens an hour before 14:00 UTC: 08:00 in Chicago (CDT since 8 March).
+    assert "opens at 10 March 2026, 08:00 CDT" in text(early)

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import func, select, update
@@ -27,9 +28,10 @@ from lms.db import session
 from lms.events.models import Attendance, Event
 from lms.events.tokens import checkin_grace
 from lms.requirements.operations import cycles_for
-from lms.times import local_to_utc, zone_named
+from lms.times import local_text, local_to_utc, zone_named
 from lms.validation import Checked, Refused
 
+UTC_ZONE = ZoneInfo("UTC")
 #: No 0/O, 1/I/L: a code read aloud or copied from a slide is typed right.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
@@ -270,19 +272,22 @@ class CheckinResult:
     new: bool
 
 
-def check_in(event: Event, user_id: int, method: str, now: datetime) -> CheckinResult:
-    """Check a person in by code or QR, once; commits. EventRefused says why not."""
+def check_in(
+    event: Event, user_id: int, method: str, now: datetime, zone: ZoneInfo = UTC_ZONE
+) -> CheckinResult:
+    """Check a person in by code or QR, once; commits. EventRefused says why not, with times
+    in ``zone`` (the attendee's)."""
     if event.status != "scheduled":
         raise EventRefused(_closed_reason(event))
     opens, closes = checkin_opens_at(event), checkin_closes_at(event)
     if now < opens:
         raise EventRefused(
-            f"Check-in for “{event.title}” opens at {opens:%Y-%m-%d %H:%M} UTC, "
+            f"Check-in for “{event.title}” opens at {local_text(opens, zone)}, "
             f"{int((event.starts_at - opens).total_seconds() // 60)} minutes before it starts."
         )
     if now > closes:
         raise EventRefused(
-            f"Check-in for “{event.title}” closed at {closes:%Y-%m-%d %H:%M} UTC; "
+            f"Check-in for “{event.title}” closed at {local_text(closes, zone)}; "
             "ask the trainer to add you to the roster."
         )
     if user_id == event.owner_id:
@@ -405,13 +410,13 @@ def remove_attendee(event: Event, attendance_id: int) -> Attendance:
     return attendance
 
 
-def confirm_roster(event: Event, trainer_id: int, now: datetime) -> int:
+def confirm_roster(event: Event, trainer_id: int, now: datetime, zone: ZoneInfo = UTC_ZONE) -> int:
     """Close the roster and credit each attendee not removed, once, in one transaction;
     commits. Returns how many were credited. EventRefused (409) when it was confirmed or
     cancelled already: nothing is written then."""
     if now < event.starts_at:
         raise EventRefused(
-            f"The event starts at {event.starts_at:%Y-%m-%d %H:%M} UTC; confirm the roster once "
+            f"The event starts at {local_text(event.starts_at, zone)}; confirm the roster once "
             "it has taken place.",
             status=409,
         )

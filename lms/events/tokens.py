@@ -5,6 +5,7 @@ tests move time instead of sleeping)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from itsdangerous import BadData, TimestampSigner, URLSafeTimedSerializer
@@ -12,8 +13,10 @@ from itsdangerous import BadData, TimestampSigner, URLSafeTimedSerializer
 from lms.clock import now
 from lms.db import session
 from lms.events.models import Event
+from lms.times import local_text
 
 CHECKIN_SALT = "lms-event-checkin"
+UTC_ZONE = ZoneInfo("UTC")
 
 
 class CheckinTokenRefused(ValueError):
@@ -47,8 +50,9 @@ def make_checkin_token(event: Event) -> str:
     return _serializer().dumps(event.id)
 
 
-def read_checkin_token(token: str) -> Event:
-    """The event of a genuine, unexpired token; CheckinTokenRefused otherwise."""
+def read_checkin_token(token: str, zone: ZoneInfo = UTC_ZONE) -> Event:
+    """The event of a genuine, unexpired token; CheckinTokenRefused otherwise (its times in
+    ``zone``, the attendee's)."""
     try:
         event_id = _serializer().loads(token)
     except BadData:
@@ -66,7 +70,7 @@ def read_checkin_token(token: str) -> Event:
     expires = token_expires_at(event)
     if now() > expires:
         raise CheckinTokenRefused(
-            f"This check-in link expired on {expires:%Y-%m-%d} at {expires:%H:%M} UTC, "
+            f"This check-in link expired on {local_text(expires, zone)}, "
             f"after the event “{event.title}” ended."
         )
     return event

@@ -34,7 +34,7 @@ from lms.events.tokens import (
     token_expires_at,
 )
 from lms.studio.access import studio_required
-from lms.times import viewer_zone
+from lms.times import viewer_local_text, viewer_zone
 from lms.urls import external_url
 
 bp = Blueprint("events", __name__)
@@ -171,7 +171,7 @@ def remove_attendee(event: Event, attendance_id: int) -> Response:
 @owned_event
 def confirm(event: Event) -> Response:
     try:
-        credited = ops.confirm_roster(event, current_learner.id, now())
+        credited = ops.confirm_roster(event, current_learner.id, now(), viewer_zone())
     except ops.EventRefused as exc:
         return _manage_page(event, status=exc.status, error=str(exc))
     people = "attendee was" if credited == 1 else "attendees were"
@@ -207,7 +207,7 @@ def _checked_in(result: ops.CheckinResult, event: Event) -> Response:
         )
     else:
         flash(
-            f"You are already checked in to “{event.title}” (since {when:%H:%M} UTC).",
+            f"You are already checked in to “{event.title}” (since {viewer_local_text(when)}).",
             "success",
         )
     return redirect(url_for(".checkin"))
@@ -236,7 +236,7 @@ def checkin_code() -> Response:
             400,
         )
     try:
-        result = ops.check_in(event, current_learner.id, "code", now())
+        result = ops.check_in(event, current_learner.id, "code", now(), viewer_zone())
     except ops.EventRefused as exc:
         return _code_page(str(exc), code[:40], 400)
     return _checked_in(result, event)
@@ -255,7 +255,7 @@ def checkin_link(token: str) -> Response:
     """The QR's address: shows the event and a button (a GET never checks anyone in, so a
     link preview or a prefetch does not)."""
     try:
-        event = read_checkin_token(token)
+        event = read_checkin_token(token, viewer_zone())
     except CheckinTokenRefused as exc:
         return _link_page(token, error=str(exc), status=400)
     return _link_page(token, event)
@@ -265,8 +265,8 @@ def checkin_link(token: str) -> Response:
 @login_required
 def checkin_link_post(token: str) -> Response:
     try:
-        event = read_checkin_token(token)
-        result = ops.check_in(event, current_learner.id, "qr", now())
+        event = read_checkin_token(token, viewer_zone())
+        result = ops.check_in(event, current_learner.id, "qr", now(), viewer_zone())
     except (CheckinTokenRefused, ops.EventRefused) as exc:
         return _link_page(token, error=str(exc), status=400)
     return _checked_in(result, event)
