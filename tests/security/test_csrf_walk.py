@@ -244,7 +244,8 @@ def build_world(app: Flask, create_user: Callable[..., Any], clock: Any) -> Worl
     with app.app_context():
         db = _db(app)
         draft_course = course_version(DEMO_SLUG, 2)
-        media = db.scalars(select(Media)).one()
+        # the module's file (the demo's certificate logo is a media row too)
+        media = db.scalars(select(Media).where(Media.course_slug == DEMO_SLUG)).one()
         certificates = _certificates_of(app, graduate_id)
         own_certificates = _certificates_of(app, learner_id)
         values = {
@@ -272,6 +273,7 @@ def build_world(app: Flask, create_user: Callable[..., Any], clock: Any) -> Worl
             "attendance_id": db.scalars(select(Attendance.id)).one(),
             "media_id": media.id,
             "filename": media.filename,
+            "colour": "1e466e",  # the certificates' accent stylesheet
         }
         reset_token = make_reset_token(db.get(User, learner_id))
 

@@ -76,6 +76,14 @@ ALLOWLIST: dict[str, str] = {
     "lms.awards.credential_document": (
         "the signed OpenBadgeCredential behind the verification page, for verifiers"
     ),
+    "lms.awards.branding_logo": (
+        "the issuer's logo, printed on every certificate; only the logo in use is served, any "
+        "other media id is a 404 (tests/test_certificate_design.py)"
+    ),
+    "lms.awards.accent_stylesheet": (
+        "the certificates' brand colour as CSS, made from the colour in its name: no record "
+        "is read (tests/test_certificate_design.py)"
+    ),
     "lms.events.checkin_link": (
         "the event QR code's landing page: the signed, expiring token is the capability; it "
         "shows the event and a button, never anyone's attendance"
