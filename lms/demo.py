@@ -261,10 +261,9 @@ def seed_demo_events() -> None:
             "category": "technical",
             "certification_codes": ["WRT"],
             "capacity": 3,
+            "time_zone": "America/Chicago",
         },
         now(),
     )
-    event.time_zone = "America/Chicago"
-    db.commit()
     if graduate is not None:
         register(event, graduate.id, now())

@@ -82,6 +82,10 @@ def test_a_learner_registers_downloads_the_ics_and_the_next_one_waits(
     assert b"SUMMARY:Hands-on drying workshop\r\n" in ics
     # The browser's zone was stored on the account (once; the settings page shows it).
     assert stored_zone(app, "learner@example.com") == "America/Chicago"
+    page.locator("details.account-menu summary").click()
+    page.get_by_role("link", name="Profile and time zone").click()
+    expect(page.get_by_label("Time zone")).to_have_value("America/Chicago")
+    learner.check("settings")
     learner.finish()
 
     # The last seat goes to someone else; the next learner, on a phone, joins the waitlist.
@@ -109,4 +113,14 @@ def test_a_learner_registers_downloads_the_ics_and_the_next_one_waits(
     expect(phone.get_by_text("Waitlist: number 1.")).to_be_visible()
     waiting.check("waitlist")
     waiting.finish()
+
+    # The trainer sees who holds a seat and who waits, in order.
+    trainer = journey("events-trainer", viewport=DESKTOP)
+    sign_in(trainer, "trainer@example.com", "trainer-demo-pass")
+    trainer.page.goto(f"/studio/events/{workshop}")
+    expect(trainer.page.get_by_role("heading", name="Registered (3 of 3 seats)")).to_be_visible()
+    expect(trainer.page.get_by_role("heading", name="Waitlist (1)")).to_be_visible()
+    expect(trainer.page.locator(".registration-list").last).to_contain_text(late.email)
+    trainer.check("registrations")
+    trainer.finish()
     assert problems == []
