@@ -398,3 +398,26 @@ def test_the_verification_page_stays_one_statement_with_branding(app, demo, crea
     assert "Institute of Restoration Standards" in first.get_data(as_text=True)
     counter = StatementCounter(app)
     assert counter.during(lambda: client.get(f"/verify/{public_id}")) == 1
+
+
+def test_branding_text_is_shown_as_text_never_as_markup(app, demo, create_user):
+    hostile = {
+        "organisation_name": '<script>alert(1)</script> & "Sons"',
+        "signer_name": '"><img src=x onerror=alert(1)>',
+        "contact": 'x@y.example"onmouseover=alert(1)',
+    }
+    assert save_branding(admin(app), **hostile).status_code == 302
+    web, public_id = passed_certificate(app, create_user)
+    assert save_branding(admin(app), contact="javascript:alert(1)").status_code == 400
+    pages = [
+        web.get(f"/certificates/{public_id}").get_data(as_text=True),
+        app.test_client().get(f"/verify/{public_id}").get_data(as_text=True),
+        admin(app).get("/admin/branding").get_data(as_text=True),
+    ]
+    revoke(app, public_id, "Check the escaping")
+    pages.append(app.test_client().get(f"/verify/{public_id}").get_data(as_text=True))
+    for html in pages:
+        assert "<script>alert(1)" not in html and "<img src=x" not in html
+        assert '"onmouseover' not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &#34;Sons&#34;" in pages[0]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in pages[3]  # in the advice to verifiers
