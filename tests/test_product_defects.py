@@ -286,3 +286,56 @@ def test_a_claim_within_the_estimate_is_submitted_without_a_reason(app, trainer,
     assert 'name="credit_reason"' not in trainer.get(versions).get_data(as_text=True)
     assert trainer.submit(versions, action=f"{draft}/submit").status_code == 302
     assert _state(app, DEMO_SLUG, 2) == ("submitted", "")
+
+
+# --- 8. The course report adds up: completions, pass rate, roster, learners in progress ------
+
+
+def _completed_without_a_quiz(app, user_id: int, clock) -> None:
+    """A completion awarded outside the quiz (as the demo seeds its graduate)."""
+    from lms.awards.issuer import prepare_signing
+    from lms.catalogue.operations import published_course
+    from lms.credits.operations import award_course_completion
+    from lms.db import session
+    from lms.learning.operations import enrol
+
+    with app.app_context():
+        prepare_signing()
+        enrolment = enrol(user_id, published_course(DEMO_SLUG), clock())
+        award_course_completion(enrolment, clock())
+        session().commit()
+
+
+def test_the_course_report_adds_up_and_lists_learners_in_progress(
+    app, trainer, admin, create_user, clock
+):
+    import csv
+    import io
+
+    app.config["LMS_BASE_URL"] = "http://lms.example"
+    completed = create_user(name="Casey Completed")
+    _completed_without_a_quiz(app, completed.id, clock)
+    revoked, _ = _graduate(app, lambda: create_user(name="Riley Revoked"))
+    [public_id] = _certificate_ids(app, revoked.id)
+    admin.submit(f"/certificates/{public_id}/revoke", {"reason": "Issued in error"})
+    midway = create_user(name="Morgan Midway")
+    web = signed_in(app, midway.email, midway.plain_password)
+    web.submit(COURSE_PAGE, action=f"{COURSE_PAGE}/enrol")
+    first = web.get(f"{COURSE_PAGE}/continue").headers["Location"]
+    web.submit(first, action=first + "/complete")
+
+    report = trainer.get(f"/studio/courses/{DEMO_SLUG}/report").get_data(as_text=True)
+    row = _text(re.search(r"<tbody>(.*?)</tbody>", report, re.S).group(1))
+    # Three enrolled; one completion stands (the revoked one no longer counts), and both
+    # learners who completed passed: never a completion beside a lower pass rate.
+    assert row.startswith("Version 1") and " 3 1 100% (2 of 2) " in f" {row} ", row
+    completions = report.split('id="completions"')[1].split('id="in-progress"')[0]
+    assert "Casey Completed" in completions and "Riley Revoked" not in completions
+
+    roster = trainer.get(f"/studio/courses/{DEMO_SLUG}/roster.csv").data.decode("utf-8-sig")
+    names = [line[3] for line in csv.reader(io.StringIO(roster))][1:]
+    assert names == ["Casey Completed"]
+
+    in_progress = _text(report.split('id="in-progress"')[1].split('id="questions"')[0])
+    assert "Morgan Midway" in in_progress and "1 of 3 modules" in in_progress
+    assert "Casey Completed" not in in_progress and "Riley Revoked" not in in_progress

@@ -14,14 +14,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import abort, make_response, render_template, request
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
+from certificates import Certificate
 from lms.accounts.models import User
-from lms.catalogue.models import Course
+from lms.catalogue.models import Course, Module
 from lms.clock import now
+from lms.credits.models import CreditEntry
 from lms.db import session
-from lms.learning.models import Enrolment
+from lms.learning.models import Enrolment, ModuleCompletion
 from lms.learning.operations import attempt_context
 from lms.studio.access import owned_course
 from lms.studio.blueprint import bp
@@ -41,6 +43,8 @@ from quizzes.analysis import (
 VERSION_RE = re.compile(r"[0-9]{1,9}")
 #: How many of the latest completions the page lists; the roster CSV has every one.
 RECENT_COMPLETIONS = 25
+#: How many of the learners in progress the page lists, newest enrolment first.
+IN_PROGRESS_SHOWN = 50
 
 
 def duration_text(value: timedelta | None) -> str:
@@ -66,10 +70,13 @@ class Summary:
     label: str
     versions: list[Course]
     enrolments: int = 0
+    #: Completions that stand (the roster's rows); a revoked certificate's is not one.
     completions: int = 0
-    #: Learners with at least one graded attempt at the final quiz.
+    #: Completions whose certificate was revoked (their credit reversed).
+    revoked: int = 0
+    #: Learners with at least one graded attempt at the final quiz, or a completion.
     attempted: int = 0
-    #: Learners with a passing graded attempt.
+    #: Learners with a passing graded attempt, or a completion: a completion is a pass.
     passed: int = 0
     #: Graded attempts of the learners who attempted.
     graded_attempts: int = 0
@@ -118,6 +125,7 @@ class Summary:
     def add(self, other: Summary) -> None:
         self.enrolments += other.enrolments
         self.completions += other.completions
+        self.revoked += other.revoked
         self.attempted += other.attempted
         self.passed += other.passed
         self.graded_attempts += other.graded_attempts
@@ -148,6 +156,23 @@ class CourseReport:
     learners_analysed: int
     #: The latest completions (the roster has them all): name, e-mail, version, when.
     recent: list[tuple[str, str, int, datetime]]
+    #: The latest learners still on their way (newest enrolment first), and how many in all.
+    in_progress: list[InProgress] = field(default_factory=list)
+    in_progress_total: int = 0
+
+
+@dataclass(frozen=True)
+class InProgress:
+    """A learner enrolled who has not completed: how far they got."""
+
+    name: str
+    email: str
+    version: int
+    enrolled_at: datetime
+    modules_done: int
+    modules_total: int
+    #: Finished attempts at the final quiz (none passed, or they would have completed).
+    quiz_attempts: int
 
 
 @dataclass(frozen=True)
@@ -201,18 +226,24 @@ def build_report(course: Course, wanted_version: int | None) -> CourseReport:
     for attempt in graded:
         per_enrolment.setdefault(by_context[attempt.context].id, []).append(attempt)
 
+    revoked = _revoked_completions([v.id for v in versions])
     summaries = {v.id: Summary(f"Version {v.version}", [v]) for v in versions}
     for enrolment in enrolments:
         summary = summaries[enrolment.course_id]
         summary.enrolments += 1
-        if enrolment.completed_at is not None:
+        completed = enrolment.completed_at is not None
+        if completed and f"enrolment:{enrolment.id}" in revoked:
+            summary.revoked += 1
+        elif completed:
             summary.completions += 1
             summary.durations.append(enrolment.completed_at - enrolment.enrolled_at)
         tries = per_enrolment.get(enrolment.id, [])
-        if tries:
+        # A completion is a pass even without a graded attempt here (one awarded another way,
+        # or a quiz since replaced): the pass rate can never fall below the completions.
+        if tries or completed:
             summary.attempted += 1
             summary.graded_attempts += len(tries)
-            summary.passed += int(any(a.passed for a in tries))
+            summary.passed += int(completed or any(a.passed for a in tries))
     total = Summary("All versions", versions)
     for summary in summaries.values():
         total.add(summary)
@@ -260,17 +291,25 @@ def build_report(course: Course, wanted_version: int | None) -> CourseReport:
         ]
     recent = [
         (name, email, version, when)
-        for name, email, version, when in db.execute(
-            select(User.name, User.email, Enrolment.course_version, Enrolment.completed_at)
+        for enrolment_id, name, email, version, when in db.execute(
+            select(
+                Enrolment.id,
+                User.name,
+                User.email,
+                Enrolment.course_version,
+                Enrolment.completed_at,
+            )
             .join(User, User.id == Enrolment.user_id)
             .where(
                 Enrolment.course_id.in_([v.id for v in versions]),
                 Enrolment.completed_at.is_not(None),
             )
             .order_by(Enrolment.completed_at.desc(), Enrolment.id.desc())
-            .limit(RECENT_COMPLETIONS)
+            .limit(RECENT_COMPLETIONS + len(revoked))
         )
-    ]
+        if f"enrolment:{enrolment_id}" not in revoked  # as the roster: it stands no more
+    ][:RECENT_COMPLETIONS]
+    in_progress = _in_progress(versions, per_enrolment)
     return CourseReport(
         versions=versions,
         summaries=list(summaries.values()),
@@ -279,7 +318,75 @@ def build_report(course: Course, wanted_version: int | None) -> CourseReport:
         questions=rows,
         learners_analysed=analysed,
         recent=recent,
+        in_progress=in_progress,
+        in_progress_total=sum(s.enrolments - s.completions - s.revoked for s in summaries.values()),
     )
+
+
+def _revoked_completions(version_ids: list[int]) -> set[str]:
+    """The ledger sources (``enrolment:<id>``) of completions whose certificate was revoked:
+    one statement, from the course's credit entries."""
+    return set(
+        session().scalars(
+            select(CreditEntry.source_ref)
+            .join(Certificate, Certificate.id == CreditEntry.certificate_id)
+            .where(
+                CreditEntry.course_id.in_(version_ids),
+                CreditEntry.source == "online_course",
+                Certificate.revoked_at.is_not(None),
+            )
+        )
+    )
+
+
+def _in_progress(versions: list[Course], attempts: dict[int, list[_Graded]]) -> list[InProgress]:
+    """The latest learners enrolled and not yet complete, with their modules done: two
+    statements (the modules per version, and the enrolments with their completions counted)."""
+    db = session()
+    version_ids = [v.id for v in versions]
+    totals = dict(
+        db.execute(
+            select(Module.course_id, func.count(Module.id))
+            .where(Module.course_id.in_(version_ids))
+            .group_by(Module.course_id)
+        ).all()
+    )
+    rows = db.execute(
+        select(
+            Enrolment.id,
+            Enrolment.course_id,
+            User.name,
+            User.email,
+            Enrolment.course_version,
+            Enrolment.enrolled_at,
+            func.count(ModuleCompletion.id),
+        )
+        .join(User, User.id == Enrolment.user_id)
+        .outerjoin(ModuleCompletion, ModuleCompletion.enrolment_id == Enrolment.id)
+        .where(Enrolment.course_id.in_(version_ids), Enrolment.completed_at.is_(None))
+        .group_by(
+            Enrolment.id,
+            Enrolment.course_id,
+            User.name,
+            User.email,
+            Enrolment.course_version,
+            Enrolment.enrolled_at,
+        )
+        .order_by(Enrolment.enrolled_at.desc(), Enrolment.id.desc())
+        .limit(IN_PROGRESS_SHOWN)
+    )
+    return [
+        InProgress(
+            name=name,
+            email=email,
+            version=version,
+            enrolled_at=enrolled_at,
+            modules_done=done,
+            modules_total=totals.get(course_id, 0),
+            quiz_attempts=len(attempts.get(enrolment_id, [])),
+        )
+        for enrolment_id, course_id, name, email, version, enrolled_at, done in rows
+    ]
 
 
 NO_SUCH_VERSION = "There is no such version of this course: choose one from the list."
@@ -300,6 +407,7 @@ def report_course(course: Course) -> str:
         course=course,
         report=report,
         recent_limit=RECENT_COMPLETIONS,
+        in_progress_limit=IN_PROGRESS_SHOWN,
         thresholds={
             "min_responses": MIN_RESPONSES,
             "hard": HARD_BELOW,
