@@ -522,3 +522,20 @@ def test_check_in_refusals_give_times_in_the_attendees_zone(
     assert early.status_code == 400
     # Check-in opens an hour before 14:00 UTC: 08:00 in Chicago (CDT since 8 March).
     assert "opens at 10 March 2026, 08:00 CDT" in text(early)
+
+
+def test_an_event_that_counts_for_me_says_so(app: Flask, trainer: Web, demo: None) -> None:
+    from lms.demo import seed_demo_holdings
+
+    with app.app_context():
+        seed_demo_holdings()
+    create_event(trainer, title="For restorers", certification=["WRT"], **LATER)
+    create_event(trainer, title="For masters", certification=["CCT"], **LATER)
+    graduate = signed_in(app, "graduate@example.com", "graduate-demo-pass")
+    cards = text(graduate.get("/events")).split('class="card event-card"')[1:]
+    mine = {card.split("</a>")[0].rsplit(">", 1)[1]: card for card in cards}
+    assert "Counts toward your WRT" in mine["For restorers"]
+    held = "Counts toward your CCT" in mine["For masters"]
+    learner = signed_in(app, "learner@example.com", "learner-demo-pass")  # holds nothing
+    assert "Counts toward your" not in text(learner.get("/events"))
+    assert held  # the graduate holds CCT too (demo holdings)
