@@ -137,6 +137,8 @@ def build_world(app: Flask, create_user: Callable[..., Any], clock: Any) -> Worl
     from lms.demo import seed_demo_certificates, seed_demo_data
     from lms.events.models import Attendance, Event
     from lms.events.tokens import make_checkin_token
+    from lms.notifications.models import Notification
+    from lms.notifications.tokens import make_preferences_token
     from lms.studio.lifecycle import new_version
 
     with app.test_request_context():  # the certificates take the site's address from it
@@ -274,8 +276,12 @@ def build_world(app: Flask, create_user: Callable[..., Any], clock: Any) -> Worl
             "media_id": media.id,
             "filename": media.filename,
             "colour": "1e466e",  # the certificates' accent stylesheet
+            "notification_id": db.scalars(
+                select(Notification.id).where(Notification.user_id == learner_id)
+            ).first(),
         }
         reset_token = make_reset_token(db.get(User, learner_id))
+        preferences_token = make_preferences_token(learner_id)
 
         # Variants for the GET walk: the learner's finished attempt, own certificate and ledger
         # in the second course (its published version 1); the revoked certificate and the
@@ -303,6 +309,7 @@ def build_world(app: Flask, create_user: Callable[..., Any], clock: Any) -> Worl
         ]
     overrides = {
         ("lms.accounts.reset_password", "token"): reset_token,
+        ("lms.notifications.preferences_by_link", "token"): preferences_token,
         ("lms.events.checkin_link", "token"): checkin_token,
         ("lms.events.checkin_link_post", "token"): checkin_token,
     }

@@ -38,6 +38,7 @@ from lms.credits.models import CreditEntry
 from lms.events.models import Attendance, Event
 from lms.learning.models import Enrolment
 from lms.models import ALL_METADATA
+from lms.notifications.models import Notification
 from quizzes.models import Attempt, Question
 from tests.conftest import (
     DEMO_SLUG,
@@ -101,6 +102,10 @@ ALLOWLIST: dict[str, str] = {
     "lms.events.calendar_feed": (
         "a calendar app has no session: the 256-bit token in the address is the capability, "
         "replaceable and revocable by its owner (tests/test_learner_events.py)"
+    ),
+    "lms.notifications.preferences_by_link": (
+        "the e-mail preferences link in every notification e-mail: the signed, expiring token "
+        "names the person; it opens their e-mail choices only (tests/test_notifications.py)"
     ),
     "lms.accounts.reset_password": (
         "the password-reset link: the mailed single-use token is the capability "
@@ -177,6 +182,7 @@ class World:
     entries: list[int]  # learner A's ledger entries
     certification_id: int
     answers: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    notifications: list[int] = field(default_factory=list)  # learner A's: certificate, claim
 
     def markers(self, actor: Actor) -> list[str]:
         """The victims' marked text, but the actor's own (their name is on their pages)."""
@@ -374,6 +380,10 @@ def build_world(app: Flask, create_user: Callable[..., Any], trainer: Web, admin
         )
         assert len(entries) == 2, entries  # the course and the approved claim
         emails = dict(db.execute(select(User.id, User.email)).all())
+        notifications = list(
+            db.scalars(select(Notification.id).where(Notification.user_id == a_id))
+        )
+        assert len(notifications) == 2, notifications  # the certificate and the approved claim
 
     tokens = {
         "learner_a": "/dashboard",
@@ -418,6 +428,7 @@ def build_world(app: Flask, create_user: Callable[..., Any], trainer: Web, admin
         entries=entries,
         certification_id=cct,
         answers={slug: answer_key(app, slug) for slug in PUBLISHED_SLUGS},
+        notifications=notifications,
     )
 
 
@@ -514,6 +525,10 @@ def _mine_bindings(world: World, rule: Rule) -> list[Binding]:
         return [Binding({"claim_id": c}, "learner A's claim") for c in world.claims]
     if args == {"holding_id"}:
         return [Binding({"holding_id": world.holding}, "learner A's certification")]
+    if args == {"notification_id"}:
+        return [
+            Binding({"notification_id": n}, "learner A's notification") for n in world.notifications
+        ]
     raise AssertionError(f"{rule.rule}: teach the matrix the argument(s) {args}")
 
 
@@ -615,7 +630,7 @@ REALMS = (
     Realm(
         "mine",
         "/my/",
-        frozenset({"claim_id", "holding_id"}),
+        frozenset({"claim_id", "holding_id", "notification_id"}),
         LEARNER_ATTACKERS,
         ("learner_a", "admin"),
         _mine_bindings,
