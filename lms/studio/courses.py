@@ -38,6 +38,7 @@ from lms.rendering import format_number, render_markdown
 from lms.studio import lifecycle
 from lms.studio.access import owned_version, studio_required
 from lms.studio.blueprint import bp
+from lms.studio.course_form import CourseForm
 from lms.studio.estimates import course_estimates
 from lms.studio.media import (
     ACCEPT,
@@ -281,11 +282,12 @@ def _versions_url(course: Course) -> str:
 @bp.route("/courses/new", methods=["GET", "POST"], endpoint="course_new")
 @studio_required
 def course_new() -> Response:
-    values: dict[str, Any] = {"certification_ids": set()}
+    choices = _form_choices()
+    form = _course_form(choices, with_pass_mark=False)
     errors: dict[str, str] = {}
     if request.method == "POST":
-        checked = check_course_form(request.form, with_pass_mark=False)
-        values = {**checked.values, "certification_ids": _chosen_ids(request.form)}
+        form.validate()
+        checked = check_course_form(form.sent(), with_pass_mark=False)
         errors = checked.errors
         if not errors:
             try:
@@ -310,14 +312,18 @@ def course_new() -> Response:
                 return redirect(
                     url_for("lms.studio.course_edit", slug=course.slug, version=course.version)
                 )
-    page = render_template(
-        "lms/studio/course_new.html", values=values, errors=errors, **_form_choices()
-    )
+    form.mark(errors)
+    page = render_template("lms/studio/course_new.html", form=form, errors=errors, **choices)
     return make_response(page, 400 if errors else 200)
 
 
-def _chosen_ids(form: MultiDict[str, str]) -> set[int]:
-    return {n for n in map(whole_number, form.getlist("certification")) if n is not None}
+def _course_form(
+    choices: dict[str, Any], *, with_pass_mark: bool, data: dict[str, Any] | None = None
+) -> CourseForm:
+    """The course's fields: what was sent on a POST, else ``data``."""
+    form = CourseForm(data=data)
+    form.offer(choices["all_certifications"], with_pass_mark=with_pass_mark)
+    return form
 
 
 def _course_values(course: Course, quiz: Quiz | None) -> dict[str, Any]:
@@ -326,19 +332,26 @@ def _course_values(course: Course, quiz: Quiz | None) -> dict[str, Any]:
         "summary": course.summary,
         "provider": course.provider.name,
         "credits": format_number(course.credits),
-        "certification_ids": {c.id for c in course.certifications},
-        "pass_percent": quiz.pass_percent if quiz else "",
+        "certification": [str(c.id) for c in course.certifications],
+        "pass_percent": str(quiz.pass_percent) if quiz else "",
     }
 
 
 def _edit_page(
     course: Course,
     *,
-    values: dict[str, Any] | None = None,
+    form: CourseForm | None = None,
     errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> Response:
+    """The draft's page; ``form``: the details as sent (else the course's own)."""
     quiz = final_quiz(course)
+    choices = _form_choices()
+    if form is None:
+        form = _course_form(
+            choices, with_pass_mark=quiz is not None, data=_course_values(course, quiz)
+        )
+    form.mark(errors or {})
     modules = modules_of(course)
     content, estimates = course_estimates(course, modules, quiz)
     page = render_template(
@@ -346,14 +359,14 @@ def _edit_page(
         course=course,
         quiz=quiz,
         modules=modules,
-        values=values or _course_values(course, quiz),
+        form=form,
         errors=errors or {},
         editable=lifecycle.is_editable(course),
         locked_reason=_locked_reason(course),
         content=content,
         estimates=estimates,
         versions_url=_versions_url(course),
-        **_form_choices(),
+        **choices,
     )
     return make_response(page, status)
 
@@ -381,18 +394,17 @@ def course_edit(course: Course) -> Response:
         return _edit_page(course)
     _require_draft(course)
     quiz = final_quiz(course)
-    checked = check_course_form(request.form, with_pass_mark=quiz is not None)
-    values = {**checked.values, "certification_ids": _chosen_ids(request.form)}
-    values.setdefault("credits", request.form.get("credits", ""))
-    values.setdefault("pass_percent", request.form.get("pass_percent", ""))
+    form = _course_form(_form_choices(), with_pass_mark=quiz is not None)
+    form.validate()
+    checked = check_course_form(form.sent(), with_pass_mark=quiz is not None)
     if checked.errors:
-        return _edit_page(course, values=values, errors=checked.errors, status=400)
+        return _edit_page(course, form=form, errors=checked.errors, status=400)
     try:
         apply_course_fields(course, checked.values)
         session().commit()
     except (lifecycle.LifecycleError, ValueError) as exc:  # QuizDefinitionError is a ValueError
         session().rollback()
-        return _edit_page(course, values=values, errors={"form": str(exc)}, status=400)
+        return _edit_page(course, form=form, errors={"form": str(exc)}, status=400)
     except IntegrityError:  # the same new provider created by another request meanwhile
         session().rollback()
         abort(409, "Another change got there first; reload the page and try again.")
