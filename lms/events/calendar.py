@@ -56,7 +56,9 @@ def event_component(
     details = f"{credits}. {event.description}".strip() if event.description else credits
     entry.add("description", f"{details}\n\n{url}")
     entry.add("url", url)
-    entry.add("status", "TENTATIVE" if tentative else "CONFIRMED")
+    # A cancelled event stays in a calendar that imported it, marked so (RFC 5545 3.8.1.11).
+    status = "TENTATIVE" if tentative else "CONFIRMED"
+    entry.add("status", "CANCELLED" if event.status == "cancelled" else status)
     return entry
 
 
