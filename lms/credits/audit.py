@@ -94,6 +94,7 @@ def build_packet(user: User, period: Period, now: datetime) -> Packet:
         ("transcript.csv", transcript_csv(transcript, verify_url).encode("utf-8"), "Transcript"),
         ("transcript.pdf", transcript_pdf(transcript, site_name=site_name), "Transcript"),
     ]
+    design = published().branding.design if certificates else None  # as on the pages
     for certificate in certificates:
         facts = CertificateFacts.from_json(certificate.facts)
         pdf = render_pdf(
@@ -101,6 +102,7 @@ def build_packet(user: User, period: Period, now: datetime) -> Packet:
             public_id=certificate.public_id,
             verify_url=verify_url(certificate.public_id),
             revoked=_revoked(certificate),
+            design=design,
         )
         title = f"Certificate: {facts.course_title}"
         files.append((f"certificates/{certificate.public_id}.pdf", pdf, title))
