@@ -373,7 +373,9 @@ def test_an_event_downloads_as_an_ics_file(
     assert entry.decoded("DTEND").isoformat() == "2026-03-10T18:00:00+00:00"
     assert f"http://localhost/events/{event_id}" in str(entry["DESCRIPTION"])
     assert web.get("/events/4242/calendar.ics").status_code == 404
-    trainer.submit(f"/studio/events/{event_id}", {"sure": "yes"}, f"/studio/events/{event_id}/cancel")
+    trainer.submit(
+        f"/studio/events/{event_id}", {"sure": "yes"}, f"/studio/events/{event_id}/cancel"
+    )
     assert b"STATUS:CANCELLED\r\n" in web.get(f"/events/{event_id}/calendar.ics").data
 
 
