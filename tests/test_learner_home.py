@@ -296,7 +296,9 @@ def test_a_search_is_paged_with_its_count(app, demo, clock):
 def test_cards_show_credits_certifications_and_the_learners_progress(app, learner):
     _enrol(learner.web, DEMO_SLUG)
     page = _text(learner.web.get("/"))
-    card = page.split("Hot Water Extraction Fundamentals</a>", 1)[1].split('<li class="course-card">', 1)[0]
+    card = page.split("Hot Water Extraction Fundamentals</a>", 1)[1].split(
+        '<li class="course-card">', 1
+    )[0]
     assert '<span class="badge">1 CEC</span>' in card
     assert 'title="Carpet Cleaning Technician">CCT</abbr>' in card
     assert "0 of 3 modules" in card
@@ -435,3 +437,27 @@ def test_the_course_page_says_where_the_learner_left_off(app, learner):
     # Someone not enrolled sees the outline without links or states of their own.
     visitor = _text(Web(app.test_client()).get(f"/courses/{DEMO_SLUG}"))
     assert f'href="{base}/1"' not in visitor and "Continue where you left off" not in visitor
+
+
+def test_a_completed_course_is_complete_in_the_player_and_open_for_review(app, learner):
+    """Defect 5 on the course page too: a course completed with no module completions
+    recorded shows complete, not "0 of 3 modules done", and every module can be re-read."""
+    with app.app_context():
+        db = app.extensions["lms"].db.session
+        course_id = db.scalars(select(Course.id).where(Course.slug == WATER_SLUG)).one()
+        db.execute(
+            insert(Enrolment).values(
+                user_id=learner.id,
+                course_id=course_id,
+                course_version=1,
+                enrolled_at=datetime(2026, 1, 5),
+                completed_at=datetime(2026, 2, 1),
+            )
+        )
+        db.commit()
+    page = _text(learner.web.get(f"/courses/{WATER_SLUG}"))
+    assert "0 of 3 modules" not in page and "You completed this course" in page
+    assert [state for state, _ in _outline(page)] == ["done", "done", "done", "done"]
+    review = learner.web.get(f"/courses/{WATER_SLUG}/modules/3")
+    assert review.status_code == 200 and "✓ Course complete" in _text(review)
+    assert 'rel="prev"' in _text(review) and "Mark as done" not in _text(review)

@@ -100,7 +100,8 @@ def resume(course: Course, enrolment: Enrolment) -> Response:
 @enrolled
 def module(course: Course, enrolment: Enrolment, module: Module) -> str | Response:
     progress = ops.progress_of(enrolment, course.modules)
-    if not ops.can_open(progress, module):
+    # A completed course is open for review, module by module, in any order.
+    if enrolment.completed_at is None and not ops.can_open(progress, module):
         flash("Modules open in order: finish this one first.", "info")
         return redirect(url_for(".resume", slug=course.slug))
     # Neighbours by place in the course (positions need not be consecutive).
@@ -235,6 +236,7 @@ def attempt_result(course: Course, enrolment: Enrolment, attempt_id: int) -> str
         return redirect(url_for(".quiz", slug=course.slug))
     assert status.quiz is not None
     level, reviewed = ops.review_of(enrolment, attempt, status.quiz)
+    passed = bool(attempt.passed)
     return render_template(
         "lms/learning/result.html",
         course=course,
@@ -243,6 +245,11 @@ def attempt_result(course: Course, enrolment: Enrolment, attempt_id: int) -> str
         number=next(n for n, a in enumerate(status.attempts, start=1) if a.id == attempt.id),
         level=level,
         reviewed=reviewed,
+        # Withheld review: at least which questions were wrong, without the answers.
+        outcomes=[] if reviewed else ops.outcomes_of(enrolment, attempt, status.quiz, level),
+        next_course=ops.next_course_that_counts(enrolment.user_id, now().date())
+        if passed
+        else None,
         certificate=certificate_for_enrolment(enrolment) if enrolment.completed_at else None,
         credit_note=credit_note(course, enrolment),
         form=ActionForm(),
