@@ -476,3 +476,22 @@ def test_racing_submissions_of_a_pass_notify_once(app, learner):
     assert len([m for m in _outbox(app, user.email) if "certificate" in m.subject.lower()]) == 1
     header = web.get("/my/notifications").get_data(as_text=True)
     assert 'class="notify-count">1<' in header  # the unread count moved once too
+
+
+def test_the_notifications_page_reads_no_table_whole_and_costs_the_same_when_it_grows(
+    app, learner, create_user, clock
+):
+    from tests.query_plans import full_scans
+
+    user, web = learner
+    other = create_user()
+    _notify_many(app, user.id, 3, clock)
+    with app.app_context():
+        engine = app.extensions["lms"].db.engine
+        few = statements_of(engine, lambda: web.get("/my/notifications?page=1"))
+    _notify_many(app, user.id, 60, clock)
+    _notify_many(app, other.id, 60, clock)
+    with app.app_context():
+        many = statements_of(engine, lambda: web.get("/my/notifications?page=2"))
+        assert len(many) == len(few)
+        assert full_scans(engine, many) == []
