@@ -50,6 +50,7 @@ from lms.studio.media import (
     new_media,
     read_upload,
 )
+from lms.studio.module_form import ModuleForm
 from lms.validation import CONTROL_CHARACTERS, Checked
 from quizzes import Quiz, configure_quiz
 
@@ -431,23 +432,27 @@ def _module_page(
     course: Course,
     module: Module | None,
     *,
-    values: dict[str, Any] | None = None,
+    form: ModuleForm | None = None,
     errors: dict[str, str] | None = None,
     preview: str | None = None,
     status: int = 200,
 ) -> Response:
-    if values is None:
-        values = {
-            "title": module.title if module else "",
-            "body": module.body if module else "",
-            "media_url_raw": module.media_url if module else "",
-            "media_minutes_raw": module.media_minutes if module else 0,
-        }
+    """The module's page; ``form``: what was sent (else the module's own values)."""
+    if form is None:
+        form = ModuleForm(
+            data={
+                "title": module.title if module else "",
+                "body": module.body if module else "",
+                "media_url": module.media_url if module else "",
+                "media_minutes": str(module.media_minutes if module else 0),
+            }
+        )
+    form.mark(errors or {})
     page = render_template(
         "lms/studio/module_edit.html",
         course=course,
         module=module,
-        values=values,
+        form=form,
         errors=errors or {},
         preview=preview,
         editable=lifecycle.is_editable(course),
@@ -467,7 +472,9 @@ def _save_module(course: Course, module: Module | None) -> Response:
     limit = max_media_bytes()
     if (request.content_length or 0) > limit + FORM_ALLOWANCE_BYTES:
         abort(413, f"The upload is larger than the limit of {describe_size(limit)}.")
-    checked = check_module_form(request.form)
+    form = ModuleForm()
+    form.validate()
+    checked = check_module_form(form.sent())
     if request.form.get("action") == "preview":  # the preview without JavaScript
         note = ""
         upload = request.files.get("file")
@@ -476,7 +483,7 @@ def _save_module(course: Course, module: Module | None) -> Response:
         return _module_page(
             course,
             module,
-            values=checked.values,
+            form=form,
             errors={"file": note} if note else None,
             preview=render_markdown(checked.values["body"]),
         )
@@ -497,7 +504,9 @@ def _save_module(course: Course, module: Module | None) -> Response:
         if (count or 0) >= MAX_MODULES:
             errors["form"] = f"A course holds at most {MAX_MODULES} modules."
     if errors:
-        return _module_page(course, module, values=checked.values, errors=errors, status=status)
+        if file_checked is not None:  # said plainly: the file is not kept
+            errors["file"] = "Choose the file again: a file is saved only with a complete form."
+        return _module_page(course, module, form=form, errors=errors, status=status)
 
     values = checked.values
     db = session()
