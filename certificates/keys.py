@@ -20,7 +20,7 @@ import secrets
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
@@ -112,9 +112,21 @@ def _next_key_id(session: Session) -> str:
     return f"key-{len(published_keys(session)) + 1}"
 
 
-def register_key(session: Session, private_key: Ed25519PrivateKey, now: datetime) -> IssuerKey:
-    """Record a key's public half as the key in use, retiring the previous one. The caller
-    commits. Registering the key already in use changes nothing."""
+#: How long a retired key stays valid for signatures after the next one takes over: a host
+#: that read the key in use just before a rotation committed, or whose clock runs a little
+#: ahead, may still sign with it for a moment, and what it signs must verify.
+RETIREMENT_OVERLAP = timedelta(minutes=5)
+
+
+def register_key(
+    session: Session,
+    private_key: Ed25519PrivateKey,
+    now: datetime,
+    overlap: timedelta = RETIREMENT_OVERLAP,
+) -> IssuerKey:
+    """Record a key's public half as the key in use, retiring the previous one ``overlap``
+    from now (none for a key believed stolen). The caller commits. Registering the key
+    already in use changes nothing."""
     multibase = public_key_multibase(private_key.public_key())
     existing = session.scalars(
         select(IssuerKey).where(IssuerKey.public_key_multibase == multibase)
@@ -126,7 +138,7 @@ def register_key(session: Session, private_key: Ed25519PrivateKey, now: datetime
             )
         return existing
     for old in session.scalars(select(IssuerKey).where(IssuerKey.retired_at.is_(None))):
-        old.retired_at = now
+        old.retired_at = now + overlap
     key = IssuerKey(key_id=_next_key_id(session), public_key_multibase=multibase, created_at=now)
     session.add(key)
     session.flush()
@@ -134,11 +146,17 @@ def register_key(session: Session, private_key: Ed25519PrivateKey, now: datetime
     return key
 
 
-def rotate(session: Session, encryption_key: bytes, now: datetime) -> IssuerKey:
+def rotate(
+    session: Session,
+    encryption_key: bytes,
+    now: datetime,
+    overlap: timedelta = RETIREMENT_OVERLAP,
+) -> IssuerKey:
     """Generate a key, store it sealed under ``encryption_key`` and make it the key in use
-    (the previous one is retired). The caller commits; until then no host sees it."""
+    (the previous one is retired ``overlap`` from now). The caller commits; until then no
+    host sees it."""
     private_key = Ed25519PrivateKey.generate()
-    key = register_key(session, private_key, now)
+    key = register_key(session, private_key, now, overlap)
     key.private_key_sealed = seal_private_key(private_key, key, encryption_key)
     return key
 

@@ -4,6 +4,7 @@ one host at a time without a 5xx."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -176,3 +177,22 @@ def test_lms_keys_export_writes_files_an_older_version_can_read(app, tmp_path):
         )
     again = app.test_cli_runner().invoke(args=["keys", "export", str(tmp_path / "out")])
     assert again.exit_code == 1 and "exists" in again.output
+
+
+def test_a_rotated_key_stays_valid_for_a_short_overlap_unless_compromised(app, clock):
+    """What a host that read the old key just before the rotation signs must still verify:
+    the profile gives the retired key five more minutes; none for a key believed stolen."""
+    app.config["LMS_BASE_URL"] = "https://ce.example.org"
+    _signing_key_id(app)
+    rotated_at = clock()
+    _rotate(app)
+    result = app.test_cli_runner().invoke(args=["keys", "rotate", "--compromised"])
+    assert result.exit_code == 0, result.output
+    profile = app.test_client().get("/issuer").get_json()
+    expires = {m["id"].rsplit("#", 1)[1]: m.get("expires") for m in profile["verificationMethod"]}
+    stamp = "%Y-%m-%dT%H:%M:%SZ"
+    assert expires == {
+        "key-1": (rotated_at + timedelta(minutes=5)).strftime(stamp),
+        "key-2": rotated_at.strftime(stamp),  # retired at once: --compromised
+        "key-3": None,
+    }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import click
@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from certificates import Certificate
 from certificates.keys import (
+    RETIREMENT_OVERLAP,
     IssuerKeyError,
     current_key,
     import_key_file,
@@ -55,10 +56,16 @@ def list_command() -> None:
 
 
 @keys_group.command("rotate")
+@click.option(
+    "--compromised",
+    is_flag=True,
+    help="The old key may be stolen: retire it at once, with no overlap.",
+)
 @with_appcontext
-def rotate_command() -> None:
+def rotate_command(compromised: bool) -> None:
     """Start signing with a new key, on every host from its next request; the old one is
-    retired but stays published."""
+    retired (valid for what it signs during a short overlap, none with --compromised) but
+    stays published."""
     from flask import current_app
 
     if current_app.config["LMS_ISSUER_KEY"]:
@@ -68,7 +75,8 @@ def rotate_command() -> None:
         )
     db = session()
     try:
-        key = rotate(db, encryption_keys()[0], now())
+        overlap = timedelta(0) if compromised else RETIREMENT_OVERLAP
+        key = rotate(db, encryption_keys()[0], now(), overlap)
         db.commit()
     except IntegrityError:
         db.rollback()
