@@ -754,7 +754,8 @@ def test_review_at_each_level_shows_exactly_what_it_should(db, clock):
     assert sewage.explanation == "Sewage is always category 3."
     drying = shown["Which are drying tools?"]
     assert drying.correct == ["Dehumidifier", "Air mover"]
-    assert drying.feedback == ["Right.", "Not a drying tool."]
+    # Wrong as a whole: the right pick's "Right." would contradict it; the wrong pick's stays.
+    assert drying.feedback == ["Not a drying tool."]
     assert drying.explanation == "Both move moisture."
     assert shown["RH stands for?"].correct == ["relative humidity"]
     assert shown["RH stands for?"].feedback == []  # feedback belongs to the answer given

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import bindparam, select
@@ -18,6 +18,8 @@ from lms.catalogue.operations import credit_refusal
 from lms.credits.operations import award_course_completion, certificate_for_enrolment
 from lms.db import session
 from lms.learning.models import Enrolment, ModuleCompletion
+from lms.next_step import soonest_unmet
+from lms.requirements.operations import SuggestedCourse, courses_that_count, standing_of
 from quizzes import (
     Attempt,
     AttemptError,
@@ -421,6 +423,30 @@ def review_of(
     """The review level the quiz's policy allows now, and the reviewed questions."""
     level = review_level(quiz, attempts_of(enrolment))
     return level, review_attempt(session(), attempt, level)
+
+
+def outcomes_of(
+    enrolment: Enrolment, attempt: Attempt, quiz: Quiz, level: str
+) -> list[ReviewedQuestion]:
+    """Which questions a graded attempt got right or wrong, when the quiz's policy withholds
+    its review for now (until a pass, or the last attempt): each question's verdict and points
+    only, never an answer, the learner's own included. Nothing while another attempt is open
+    or when the trainer chose to show the score alone."""
+    if level != "score" or quiz.review_shows == "score" or attempt.state != "graded":
+        return []
+    if any(a.state == "open" for a in attempts_of(enrolment)):
+        return []
+    return [replace(r, given=[]) for r in review_attempt(session(), attempt, "wrong")]
+
+
+def next_course_that_counts(user_id: int, today: date) -> SuggestedCourse | None:
+    """The course to take next: one that counts toward the learner's requirement due
+    soonest and is not met yet (None when all are met or none counts)."""
+    due = soonest_unmet(standing_of(user_id, today))
+    if due is None:
+        return None
+    key = (due.rule_code, due.certification, due.cycle_start)
+    return next(iter(courses_that_count(user_id, [due], today).get(key, [])), None)
 
 
 def final_quiz_of(course: Course) -> Quiz | None:

@@ -89,8 +89,14 @@ class ChoiceType(QuestionType):
     def review(cls, config: dict[str, Any], response: Sequence[str]) -> ReviewDetail:
         by_id = {c["id"]: c for c in config["choices"]}
         picked = [by_id[r] for r in response if r in by_id]
+        # The feedback of each answer picked. On a question that earned nothing, a right pick's
+        # feedback ("Correct. ...") would contradict the verdict: the correct answers listed
+        # say which picks were right, and the wrong picks' feedback says why they were not.
+        earned = cls.grade(config, response) > 0
         return ReviewDetail(
             given=[c["text"] for c in picked],
             correct=[by_id[cid]["text"] for cid in cls.correct_response(config)],
-            feedback=[c["feedback"] for c in picked if c["feedback"]],
+            feedback=[
+                c["feedback"] for c in picked if c["feedback"] and (earned or not c["correct"])
+            ],
         )
