@@ -421,3 +421,14 @@ def test_branding_text_is_shown_as_text_never_as_markup(app, demo, create_user):
         assert '"onmouseover' not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &#34;Sons&#34;" in pages[0]
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in pages[3]  # in the advice to verifiers
+
+
+def test_an_expired_certificate_says_until_when_and_what_to_do(app, demo, create_user, clock):
+    app.config["LMS_CERTIFICATE_VALID_DAYS"] = 30
+    _, public_id = passed_certificate(app, create_user)
+    clock.advance(days=31)
+    html = app.test_client().get(f"/verify/{public_id}").get_data(as_text=True)
+    assert "Expired certificate" in html and "Do not accept this certificate." in html
+    assert "it was valid until <time datetime=" in html and "April 2026" in html
+    assert "The signature matches the issuer's published key." in html
+    assert "What to do" in html and "for a current certificate" in html

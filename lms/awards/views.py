@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime
 from urllib.parse import urlencode
 
 from flask import (
@@ -208,6 +209,9 @@ def verify_page(public_id: str) -> Response:
                 facts=facts,
                 result=result,
                 checked_at=checked_at,
+                # written out only on the pages that show them (expired, not yet valid)
+                valid_from=_credential_time(certificate.credential, "validFrom"),
+                valid_until=_credential_time(certificate.credential, "validUntil"),
                 signature_matches=all(
                     result.step(name).ok for name in ("record", "issuer key", "signature")
                 ),
@@ -219,6 +223,14 @@ def verify_page(public_id: str) -> Response:
         )
     response.vary.add("Accept")  # caches must keep the HTML and the JSON apart
     return response
+
+
+def _credential_time(credential: dict | None, name: str) -> datetime | None:
+    """A credential's date (as this site signs them: "2027-03-03T13:05:00Z") as naive UTC."""
+    try:
+        return datetime.strptime((credential or {})[name], "%Y-%m-%dT%H:%M:%SZ")
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 @bp.get("/branding/logo/<int:media_id>/<filename>")
