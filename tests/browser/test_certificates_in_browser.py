@@ -96,7 +96,7 @@ def test_the_admin_brands_the_certificates_and_the_graduate_sees_page_and_pdf(
     expect(page.get_by_label("Signer's name")).to_have_value(SIGNER)
     admin.check("refused")
     page.get_by_label("Accent colour").fill(ACCENT)
-    page.get_by_label("Logo").set_input_files(_logo(tmp_path / "irs-logo.png"))
+    page.get_by_label("Logo", exact=True).set_input_files(_logo(tmp_path / "irs-logo.png"))
     page.get_by_role("button", name="Save the branding").click()
     expect(page.locator(".flash").filter(has_text="Saved")).to_be_visible()
     expect(page.get_by_role("img", name=f"Current logo of {ORGANISATION}")).to_be_visible()
