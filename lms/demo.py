@@ -79,7 +79,7 @@ def seed_demo_data() -> list[dict[str, str]]:
     for spec in COURSES:
         if spec["slug"] in existing:
             continue
-        create_course(
+        course = create_course(
             slug=spec["slug"],
             title=spec["title"],
             summary=spec["summary"],
@@ -94,6 +94,9 @@ def seed_demo_data() -> list[dict[str, str]]:
             approved_on=now().date() - timedelta(days=90),
             approval_expires_on=now().date() + timedelta(days=spec["approval"][1]),
         )
+        # The catalogue card's study time (no picture: the cards draw the initials).
+        course.duration_minutes = spec.get("duration_minutes")
+        db.commit()
     seed_demo_rules()
     return DEMO_ACCOUNTS
 

@@ -137,6 +137,7 @@ COURSES = [
         ),
         "credits": "1",
         "certifications": ["CCT"],
+        "duration_minutes": 60,
         "modules": [
             {
                 "title": "Inspection, fiber identification, and pre-vacuuming",
@@ -420,6 +421,7 @@ minimum and to avoid street shoes on the carpet until it is completely dry.""",
         ),
         "credits": "2",
         "certifications": ["WRT"],
+        "duration_minutes": 120,
         "modules": [
             {
                 "title": "Categories of water: judging contamination",
@@ -713,6 +715,7 @@ written procedures.""",
         ),
         "credits": "1",
         "certifications": ["CCT", "WRT"],
+        "duration_minutes": 75,
         "modules": [
             {
                 "title": "Moisture meters and thermal tools",

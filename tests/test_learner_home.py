@@ -359,17 +359,24 @@ def test_a_picture_that_is_not_an_image_or_too_large_is_refused(
     app, trainer, filename, data, status, message
 ):
     app.config["LMS_MEDIA_MAX_BYTES"] = 1024
+
+    def card() -> set[tuple[Any, ...]]:
+        with app.app_context():
+            db = app.extensions["lms"].db.session
+            found = db.execute(
+                select(Course.image_media_id, Course.duration_minutes).where(
+                    Course.slug == DEMO_SLUG
+                )
+            ).all()
+            return {tuple(row) for row in found}
+
+    before = card()
     refused = _upload(trainer, filename, data, duration_minutes="75")
     page = _text(refused)
     assert refused.status_code == status
     assert message in page and "Choose the picture again." in page
     assert 'value="75"' in page  # what was typed is kept
-    with app.app_context():
-        db = app.extensions["lms"].db.session
-        kept = db.execute(
-            select(Course.image_media_id, Course.duration_minutes).where(Course.slug == DEMO_SLUG)
-        ).all()
-    assert set(kept) == {(None, None)}  # nothing written
+    assert card() == before == {(None, 60)}  # nothing written
 
 
 def test_a_bad_study_time_is_refused_and_kept(app, trainer):
@@ -461,3 +468,11 @@ def test_a_completed_course_is_complete_in_the_player_and_open_for_review(app, l
     review = learner.web.get(f"/courses/{WATER_SLUG}/modules/3")
     assert review.status_code == 200 and "✓ Course complete" in _text(review)
     assert 'rel="prev"' in _text(review) and "Mark as done" not in _text(review)
+
+
+def test_the_catalogue_offers_both_formats(app, learner):
+    page = _text(learner.web.get("/"))
+    formats = page.split('<nav class="format-tabs" aria-label="Format">', 1)[1].split("</nav>")[0]
+    assert 'href="/" aria-current="page">Online, self-paced' in formats
+    assert 'href="/events">In person: events and classes' in formats
+    assert learner.web.get("/events").status_code == 200
