@@ -495,3 +495,29 @@ def test_the_notifications_page_reads_no_table_whole_and_costs_the_same_when_it_
         many = statements_of(engine, lambda: web.get("/my/notifications?page=2"))
         assert len(many) == len(few)
         assert full_scans(engine, many) == []
+
+
+def test_the_admins_approval_note_reaches_the_trainer(app, demo, trainer, admin, clock):
+    from lms.catalogue.operations import course_version
+
+    trainer.submit(VERSIONS, action=f"/studio/courses/{DEMO_SLUG}/v1/new-version")
+    trainer.submit(
+        VERSIONS,
+        {"credit_reason": "Hands-on practice outside the modules."},
+        action=f"/studio/courses/{DEMO_SLUG}/v2/submit",
+    )
+    with app.app_context():
+        course_id = course_version(DEMO_SLUG, 2).id
+    page = f"/admin/approvals/{course_id}"
+    values = {"number": "APP-9", "approved_on": "2026-03-01", "expires_on": "2028-03-01"}
+    too_long = admin.submit(page, {**values, "note": "x" * 2001}, action=f"{page}/approve")
+    assert too_long.status_code == 400 and "x" * 2001 in too_long.get_data(as_text=True)
+    with app.app_context():
+        assert course_version(DEMO_SLUG, 2).status == "submitted"  # nothing written
+    note = "Approved for 1 CEC; next time cite the 2025 standard."
+    done = admin.submit(page, {**values, "note": note}, action=f"{page}/approve")
+    assert done.status_code == 302
+    approved = [r for r in _rows(app) if r.kind == "course-reviewed"]
+    assert len(approved) == 1 and approved[0].title.startswith("Approved:")
+    assert "APP-9" in approved[0].body and note in approved[0].body
+    assert note in trainer.get(f"/my/notifications/{approved[0].id}").get_data(as_text=True)

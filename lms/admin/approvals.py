@@ -123,13 +123,18 @@ def review(course_id: int) -> Response:
 def approve(course_id: int) -> Response:
     course = get_or_404(Course, course_id)
     values = {name: request.form.get(name, "") for name in APPROVAL_FIELDS}
+    note = request.form.get("note", "").replace("\r\n", "\n").strip()
     try:
         number, approved_on, expires_on = lifecycle.parse_approval(**values)
+        if len(note) > MAX_REASON:
+            raise lifecycle.LifecycleError(f"Keep the note under {MAX_REASON} characters.")
         if expires_on < now().date():
             # Most likely a typo; an approval already over could never be published.
             raise lifecycle.LifecycleError("The expiry date has already passed.")
     except lifecycle.LifecycleError as exc:
-        return _review_page(course, status=400, approve_error=str(exc), approve_values=values)
+        return _review_page(
+            course, status=400, approve_error=str(exc), approve_values={**values, "note": note}
+        )
     try:
         lifecycle.approve(
             course,
@@ -137,11 +142,14 @@ def approve(course_id: int) -> Response:
             approved_on=approved_on,
             expires_on=expires_on,
             admin_id=current_learner.id,
+            note=note,
         )
     except lifecycle.LifecycleError as exc:
         # Someone else acted first (or it was withdrawn): nothing was written.
         session().rollback()
-        return _review_page(course, status=409, state_error=str(exc), approve_values=values)
+        return _review_page(
+            course, status=409, state_error=str(exc), approve_values={**values, "note": note}
+        )
     session().commit()
     flash(
         f"Version {course.version} of {course.title} is approved under {number}; "

@@ -288,8 +288,15 @@ def parse_approval(number: str, approved_on: str, expires_on: str) -> tuple[str,
 
 
 def approve(
-    course: Course, *, number: str, approved_on: date, expires_on: date, admin_id: int
+    course: Course,
+    *,
+    number: str,
+    approved_on: date,
+    expires_on: date,
+    admin_id: int,
+    note: str = "",
 ) -> None:
+    """Record the certifying body's approval; the trainer is notified, with the admin's note."""
     _move(
         course,
         "submitted",
@@ -300,7 +307,7 @@ def approve(
         approved_by_id=admin_id,
         review_note="",
     )
-    course_reviewed(course, approved=True, note="", submitted_at=course.submitted_at)
+    course_reviewed(course, approved=True, note=note, submitted_at=course.submitted_at)
 
 
 def send_back(course: Course, note: str) -> None:
