@@ -214,6 +214,20 @@ def test_the_logo_can_be_removed(app, demo, create_user):
     assert save_branding(web, remove_logo="y").status_code == 302
     assert stored_branding(app).logo_media_id is None
     assert app.test_client().get(f"/branding/logo/{old}/logo.png").status_code == 404
+    with app.app_context():  # the old logo's bytes are not kept
+        db = app.extensions["lms"].db.session
+        assert db.scalars(select(Media)).all() == []
+        db.remove()
+
+
+def test_a_new_logo_replaces_the_old_one(app, demo):
+    web = admin(app)
+    save_branding(web, logo=(png(), "first.png"))
+    save_branding(web, logo=(png(80, 80), "second.png"))
+    with app.app_context():
+        db = app.extensions["lms"].db.session
+        assert [m.filename for m in db.scalars(select(Media))] == ["second.png"]
+        db.remove()
 
 
 def test_the_accent_stylesheet_is_only_a_colour():

@@ -17,7 +17,7 @@ from typing import Any
 from flask import current_app
 from fpdf import FPDF
 from PIL import Image, UnidentifiedImageError
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from certificates.pdf import DEFAULT_ACCENT, CertificateDesign
@@ -183,6 +183,7 @@ def save_branding(
     if branding is None:
         branding = Branding(id=BRANDING_ID)
         db.add(branding)
+    replaced_logo_id = branding.logo_media_id
     branding.organisation_name = values.organisation_name
     branding.signer_name = values.signer_name
     branding.signer_title = values.signer_title
@@ -204,5 +205,10 @@ def save_branding(
         branding.logo_media_id = media.id
     elif remove_logo:
         branding.logo_media_id = None
+    if replaced_logo_id is not None and replaced_logo_id != branding.logo_media_id:
+        db.flush()  # the row no longer points at the old logo: it can go
+        db.execute(
+            delete(Media).where(Media.id == replaced_logo_id, Media.course_slug == LOGO_MEDIA_SLUG)
+        )
     bump_revision(db)
     return branding
