@@ -59,7 +59,6 @@ def create_app(
     instance.mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(
         SECRET_KEY=_secret_key(instance),
-        LMS_SECRET_KEY_GENERATED=not os.environ.get("LMS_SECRET_KEY"),
         LMS_DATABASE_URL=os.environ.get("LMS_DATABASE_URL") or os.environ.get("DATABASE_URL"),
         MAX_CONTENT_LENGTH=16 * 1024 * 1024,
         SESSION_COOKIE_HTTPONLY=True,
@@ -70,6 +69,13 @@ def create_app(
         _settings_from_environment(app)
     else:
         app.config.from_mapping(test_config)
+    # Still the key made up in the instance folder (nothing in the environment or config.py
+    # replaced it): refused with a database server (lms.deployment).
+    app.config.setdefault(
+        "LMS_SECRET_KEY_GENERATED",
+        not os.environ.get("LMS_SECRET_KEY")
+        and app.config["SECRET_KEY"] == _secret_key(instance),
+    )
     if str(app.config.get("LMS_BASE_URL") or "").startswith("https://"):
         app.config["SESSION_COOKIE_SECURE"] = True  # served over HTTPS: never send it in clear
     app.config.setdefault(

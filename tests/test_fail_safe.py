@@ -203,3 +203,13 @@ def test_a_single_sqlite_host_still_starts_with_nothing_set(tmp_path, monkeypatc
     app = _production(tmp_path, monkeypatch)
     assert app.config["LMS_SECRET_KEY_GENERATED"] is True
     assert (tmp_path / "instance" / "secret_key").exists()
+
+
+def test_a_secret_key_from_the_instance_config_counts_as_explicit(tmp_path, monkeypatch):
+    (tmp_path / "instance").mkdir()
+    (tmp_path / "instance" / "config.py").write_text(
+        "SECRET_KEY = '5d0b8e2f91c4a7364e8f0b1d2c3a4958'\nLMS_MAIL_BACKEND = 'smtp'\n"
+    )
+    app = _production(tmp_path, monkeypatch, LMS_DATABASE_URL=SERVER_DB)
+    assert app.config["SECRET_KEY"] == "5d0b8e2f91c4a7364e8f0b1d2c3a4958"
+    assert app.config["LMS_SECRET_KEY_GENERATED"] is False
