@@ -521,3 +521,35 @@ def test_the_admins_approval_note_reaches_the_trainer(app, demo, trainer, admin,
     assert len(approved) == 1 and approved[0].title.startswith("Approved:")
     assert "APP-9" in approved[0].body and note in approved[0].body
     assert note in trainer.get(f"/my/notifications/{approved[0].id}").get_data(as_text=True)
+
+
+def test_without_a_base_url_in_production_an_email_carries_no_link_from_the_host_header(
+    app, create_user
+):
+    from lms.accounts.models import User
+    from lms.db import session
+    from lms.notifications import kinds
+    from lms.notifications.operations import email_text
+
+    user = create_user()
+    app.config["LMS_BASE_URL"] = ""
+    app.testing = False
+    try:
+        with app.test_request_context("/", headers={"Host": "evil.example"}):
+            text = email_text(
+                session().get(User, user.id),
+                kinds.CLAIM_DECIDED,
+                "Your claim was approved.",
+                "lms.claims.index",
+                {},
+            )
+    finally:
+        app.testing = True
+    assert "evil.example" not in text and "http" not in text
+    assert "sign in and open Notifications" in text
+    app.config["LMS_BASE_URL"] = "https://lms.example.org"
+    with app.test_request_context("/", headers={"Host": "evil.example"}):
+        text = email_text(
+            session().get(User, user.id), kinds.CLAIM_DECIDED, "Body", "lms.claims.index", {}
+        )
+    assert "https://lms.example.org/my/claims" in text and "evil.example" not in text
