@@ -339,3 +339,112 @@ def test_the_course_report_adds_up_and_lists_learners_in_progress(
     in_progress = _text(report.split('id="in-progress"')[1].split('id="questions"')[0])
     assert "Morgan Midway" in in_progress and "1 of 3 modules" in in_progress
     assert "Casey Completed" not in in_progress and "Riley Revoked" not in in_progress
+
+
+# --- 4. A quiz result says more than the score ----------------------------------------------
+
+WATER = "category-and-class-of-water-intrusion"  # answers after a pass; 10 minutes between tries
+
+
+def _fail_the_quiz(app, web, slug: str) -> str:
+    from tests.conftest import wrong_key
+
+    quiz = f"/courses/{slug}/quiz"
+    web.submit(f"/courses/{slug}", action=f"/courses/{slug}/enrol")
+    complete_modules(web, slug)
+    attempt = start_quiz(web, slug)
+    done = web.submit(quiz, wrong_key(app, slug), action=f"{quiz}/{attempt}")
+    assert done.status_code == 302
+    return web.get(done.headers["Location"]).get_data(as_text=True)
+
+
+def test_a_failed_quiz_shows_which_questions_were_wrong_but_not_the_answers(app, demo, create_user):
+    from quizzes.models import Question
+
+    user = create_user()
+    web = signed_in(app, user.email, user.plain_password)
+    result = _fail_the_quiz(app, web, WATER)
+    assert "Not passed yet" in result
+    outcomes = _text(result.split('id="outcomes"')[1])
+    assert outcomes.count("Wrong") >= 3
+    # The policy shows answers only after a pass: no correct answer, feedback or own answer.
+    assert "Correct answer" not in result and 'class="feedback"' not in result
+    assert "Your answer" not in result
+    with app.app_context():
+        db = app.extensions["lms"].db.session
+        for question in db.scalars(select(Question)):
+            for choice in question.config.get("choices", []):
+                if choice["feedback"]:
+                    assert choice["feedback"] not in result
+
+
+def test_the_retry_time_is_a_time_element_shown_in_local_time_like_autosave(app, demo, create_user):
+    user = create_user()
+    web = signed_in(app, user.email, user.plain_password)
+    result = _fail_the_quiz(app, web, WATER)
+    retry = re.search(r'<time datetime="([0-9T:-]+)Z" data-local-time>([^<]+)</time>', result)
+    assert retry, "the retry time is not a <time> element"
+    assert retry.group(2).endswith("UTC")  # the text without JavaScript
+    assert retry.group(1).replace("T", " ")[:16] == retry.group(2)[:16]
+    assert "/_static/quiz.js" in result  # the script that shows it in local time
+    quiz_page = web.get(f"/courses/{WATER}/quiz").get_data(as_text=True)
+    assert "data-local-time" in quiz_page and "/_static/quiz.js" in quiz_page
+
+
+def test_a_question_marked_wrong_never_shows_feedback_that_says_correct(app, demo, create_user):
+    from quizzes.models import Question
+    from quizzes.types import QUESTION_TYPES
+
+    user = create_user()
+    web = signed_in(app, user.email, user.plain_password)
+    web.submit(COURSE_PAGE, action=f"{COURSE_PAGE}/enrol")
+    complete_modules(web, DEMO_SLUG)
+    attempt = start_quiz(web, DEMO_SLUG)
+    answers = answer_key(app, DEMO_SLUG)
+    with app.app_context():
+        db = app.extensions["lms"].db.session
+        for question in db.scalars(select(Question)):
+            right = QUESTION_TYPES[question.qtype].correct_response(question.config)
+            if question.qtype == "multiple" and f"q-{question.id}" in answers:
+                answers[f"q-{question.id}"] = right[:1]  # one right pick of several: wrong
+    done = web.submit(QUIZ_PAGE, answers, action=f"{QUIZ_PAGE}/{attempt}")
+    result = web.get(done.headers["Location"]).get_data(as_text=True)
+    sections = re.findall(
+        r'<section class="question review review-wrong">(.*?)</section>', result, re.S
+    )
+    assert sections, "no question was marked wrong"
+    for section in sections:
+        for feedback in re.findall(r'<p class="feedback">(.*?)</p>', section, re.S):
+            assert not feedback.strip().startswith("Correct"), feedback
+
+
+def test_a_pass_offers_the_certificate_the_next_course_that_counts_and_the_dashboard(
+    app, demo, create_user, clock
+):
+    from lms.catalogue.models import Certification, Holding
+
+    user = create_user()
+    with app.app_context():
+        db = app.extensions["lms"].db.session
+        cct = db.scalars(select(Certification).where(Certification.code == "CCT")).one()
+        db.add(
+            Holding(
+                user_id=user.id,
+                certification_id=cct.id,
+                number="CCT-1",
+                certified_on=clock().date(),
+                created_at=clock(),
+            )
+        )
+        db.commit()
+    web = signed_in(app, user.email, user.plain_password)
+    web.submit(COURSE_PAGE, action=f"{COURSE_PAGE}/enrol")
+    complete_modules(web, DEMO_SLUG)
+    attempt = start_quiz(web, DEMO_SLUG)
+    done = web.submit(QUIZ_PAGE, answer_key(app, DEMO_SLUG), action=f"{QUIZ_PAGE}/{attempt}")
+    result = web.get(done.headers["Location"]).get_data(as_text=True)
+    assert "You passed" in result
+    assert re.search(r'href="/certificates/[^"]+">View your certificate', result)
+    # The course passed gives 1 of CCT's 2 CECs: the next course counting toward CCT.
+    assert 'href="/courses/moisture-mapping-and-drying-documentation"' in result
+    assert 'href="/dashboard"' in result

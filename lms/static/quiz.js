@@ -2,6 +2,17 @@
 // The server decides everything; this only saves earlier and shows the time.
 (function () {
   "use strict";
+  // Times the server wrote in UTC (the text without JavaScript), shown in this device's
+  // local time, as autosave's "saved at" is: the retry time after a failed attempt.
+  Array.prototype.forEach.call(document.querySelectorAll("time[data-local-time]"), function (el) {
+    var moment = new Date(el.getAttribute("datetime"));
+    if (isNaN(moment.getTime())) { return; }
+    el.textContent = moment.toLocaleString([], {
+      weekday: "short", day: "numeric", month: "long", hour: "2-digit", minute: "2-digit"
+    });
+    el.setAttribute("title", el.getAttribute("datetime").replace("T", " ").replace("Z", " UTC"));
+  });
+
   var form = document.querySelector("form[data-autosave-url]");
   if (!form) { return; }
   var url = form.getAttribute("data-autosave-url");
