@@ -97,7 +97,10 @@ def test_rows_and_totals_for_a_period(app, learner):
     # The reversed entry is marked, the reversal is a negative line, the total nets them.
     assert "Reversed on 2026-03-03: Evidence was for another course" in html
     assert "Correction of: Claimed workshop" in html and "-3 CEC" in html
-    assert 'Total CEC</th><td class="num">3 CEC</td><td class="num">14</td>' in html
+    assert (
+        'Total CEC</th><td data-label="Credits" class="num key">3 CEC</td>'
+        '<td data-label="Hours" class="num">14</td>'
+    ) in html
     assert "Self-reported" in html and "System-verified" in html and "Trainer-confirmed" in html
     assert "Zoë Ångström-Øberg" in html and "2026-01-01 to 2026-03-31" in html
     # The certificate links to its public verification page; the downloads keep the period.
@@ -108,7 +111,7 @@ def test_rows_and_totals_for_a_period(app, learner):
 def test_all_time_by_default_without_cycles(app, learner):
     html = learner.web.get("/my/transcript").get_data(as_text=True)
     assert "All time" in html and "Old seminar 2025" in html and "April meeting" in html
-    assert 'Total CEC</th><td class="num">5 CEC</td>' in html
+    assert 'Total CEC</th><td data-label="Credits" class="num key">5 CEC</td>' in html
     open_end = learner.web.get("/my/transcript?from=2026-03-01").get_data(as_text=True)
     assert "from 2026-03-01" in open_end and "April meeting" in open_end
     assert "January trade show" not in open_end
