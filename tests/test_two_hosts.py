@@ -258,8 +258,11 @@ def hosts(database, redis_port, tmp_path_factory) -> Iterator[tuple[Host, Host]]
         b.start()
         yield a, b
     finally:
-        a.stop()
-        b.stop()
+        for host in made:  # both asked to stop first, then both awaited
+            if host.process is not None and host.process.poll() is None:
+                host.process.terminate()
+        for host in made:
+            host.stop()
 
 
 def _signed_with(browser: Browser, host: Host, public_id: str) -> str:
