@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import flash, make_response, redirect, render_template, request, url_for
+from flask import flash, make_response, redirect, render_template, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from lms.accounts.models import User
 from lms.admin.access import admin_required, get_or_404
+from lms.admin.approval_forms import ApprovalForm, SendBackForm
 from lms.admin.blueprint import bp
 from lms.admin.operations import expiring_approvals, waiting_submissions
 from lms.auth import current_learner
@@ -20,7 +21,6 @@ from lms.studio import lifecycle
 from lms.studio.estimates import course_estimates
 from quizzes import Quiz
 
-APPROVAL_FIELDS = ("number", "approved_on", "expires_on")
 MAX_REASON = 2000
 
 
@@ -68,7 +68,7 @@ def _previous_approval(course: Course) -> Course | None:
 def _prefill(course: Course) -> dict[str, str]:
     previous = _previous_approval(course)
     if previous is None:
-        return dict.fromkeys(APPROVAL_FIELDS, "")
+        return {}
     return {
         "number": previous.approval_number or "",
         "approved_on": _iso(previous.approved_on),
@@ -84,12 +84,12 @@ def _review_page(
     course: Course,
     *,
     status: int = 200,
-    approve_error: str = "",
-    approve_values: dict[str, str] | None = None,
-    back_error: str = "",
-    reason: str = "",
+    approval: ApprovalForm | None = None,
+    back: SendBackForm | None = None,
     state_error: str = "",
 ) -> Response:
+    """The review page; ``approval`` / ``back``: a form as sent (else fresh ones, the
+    approval starting from the previous version's)."""
     quiz = session().get(Quiz, course.final_quiz_id) if course.final_quiz_id else None
     content, estimates = course_estimates(course, list(course.modules), quiz)
     people = _people({course.owner_id, course.approved_by_id})
@@ -103,10 +103,8 @@ def _review_page(
         quiz=quiz,
         content=content,
         estimates=estimates,
-        approve_values=approve_values or _prefill(course),
-        approve_error=approve_error,
-        back_error=back_error,
-        reason=reason,
+        approval=approval or ApprovalForm(formdata=None, data=_prefill(course)),
+        back=back or SendBackForm(formdata=None),
         state_error=state_error,
     )
     return make_response(page, status)
@@ -122,19 +120,19 @@ def review(course_id: int) -> Response:
 @admin_required
 def approve(course_id: int) -> Response:
     course = get_or_404(Course, course_id)
-    values = {name: request.form.get(name, "") for name in APPROVAL_FIELDS}
-    note = request.form.get("note", "").replace("\r\n", "\n").strip()
+    form = ApprovalForm()
+    form.validate()
+    note = form.note_text()
     try:
-        number, approved_on, expires_on = lifecycle.parse_approval(**values)
+        number, approved_on, expires_on = lifecycle.parse_approval(**form.sent())
         if len(note) > MAX_REASON:
             raise lifecycle.LifecycleError(f"Keep the note under {MAX_REASON} characters.")
         if expires_on < now().date():
             # Most likely a typo; an approval already over could never be published.
             raise lifecycle.LifecycleError("The expiry date has already passed.")
     except lifecycle.LifecycleError as exc:
-        return _review_page(
-            course, status=400, approve_error=str(exc), approve_values={**values, "note": note}
-        )
+        form.mark({form.field_of(str(exc)): str(exc)})
+        return _review_page(course, status=400, approval=form)
     try:
         lifecycle.approve(
             course,
@@ -147,9 +145,7 @@ def approve(course_id: int) -> Response:
     except lifecycle.LifecycleError as exc:
         # Someone else acted first (or it was withdrawn): nothing was written.
         session().rollback()
-        return _review_page(
-            course, status=409, state_error=str(exc), approve_values={**values, "note": note}
-        )
+        return _review_page(course, status=409, state_error=str(exc), approval=form)
     session().commit()
     flash(
         f"Version {course.version} of {course.title} is approved under {number}; "
@@ -163,19 +159,22 @@ def approve(course_id: int) -> Response:
 @admin_required
 def send_back(course_id: int) -> Response:
     course = get_or_404(Course, course_id)
-    reason = request.form.get("reason", "")
+    form = SendBackForm()
+    form.validate()
+    reason = form.reason.data or ""
     error = ""
     if not reason.strip():
         error = "Say what the trainer should change."
     elif len(reason.strip()) > MAX_REASON:
         error = f"Keep the reason under {MAX_REASON} characters."
     if error:
-        return _review_page(course, status=400, back_error=error, reason=reason)
+        form.mark({"reason": error})
+        return _review_page(course, status=400, back=form)
     try:
         lifecycle.send_back(course, reason)
     except lifecycle.LifecycleError as exc:
         session().rollback()
-        return _review_page(course, status=409, state_error=str(exc), reason=reason)
+        return _review_page(course, status=409, state_error=str(exc), back=form)
     session().commit()
     flash(f"Version {course.version} of {course.title} went back to its trainer.", "success")
     return redirect(url_for(".approvals"))
