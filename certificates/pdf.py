@@ -212,7 +212,11 @@ def render_pdf(
         numbers.append(f"Certification number(s): {facts.certification_numbers}")
     if numbers:
         lines.append("    ".join(numbers))
-    pdf.set_y(pdf.get_y() + 3)
+    rule = pdf.get_y() + 4  # a short rule in the accent colour sets the facts apart
+    pdf.set_draw_color(*accent)
+    pdf.set_line_width(0.5)
+    pdf.line(pdf.w / 2 - 30, rule, pdf.w / 2 + 30, rule)
+    pdf.set_y(rule + 5)
     pdf.set_font("DejaVu", "", 10.5)
     for line in lines:
         pdf.set_x(left)
