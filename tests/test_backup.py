@@ -157,6 +157,9 @@ class Writer(threading.Thread):
 def cli_env(database_url: str, instance: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.endswith("DATABASE_URL")}
     env.update(LMS_DATABASE_URL=database_url, LMS_INSTANCE_PATH=str(instance))
+    # On PostgreSQL these must be set explicitly (lms/deployment.py), as on a real server.
+    env.setdefault("LMS_SECRET_KEY", "4b7e1d9c2a6f3e8b5c0d7a1f9e2b6c3d")
+    env.setdefault("LMS_MAIL_BACKEND", "file")
     return env
 
 

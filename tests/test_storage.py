@@ -61,6 +61,9 @@ def test_foreign_keys_are_enforced(app):
 def test_the_database_url_setting_chooses_postgresql_through_psycopg(tmp_path, monkeypatch):
     from lms import create_app
 
+    # A database server needs these set explicitly (lms.deployment; tests/test_fail_safe.py).
+    monkeypatch.setenv("LMS_SECRET_KEY", "9c1e5a7f3b2d4e6f8a0b1c2d3e4f5a6b")
+    monkeypatch.setenv("LMS_MAIL_BACKEND", "smtp")
     monkeypatch.setenv("LMS_DATABASE_URL", "postgresql://u@db.example/lms")
     app = create_app(instance_path=str(tmp_path))
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@db.example/lms"

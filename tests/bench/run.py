@@ -172,6 +172,8 @@ def lms_environment(database_url: str, workdir: Path, manifest: dict[str, Any]) 
         LMS_BASE_URL=BASE_URL,
         LMS_ISSUER_KEY=manifest["issuer_key_pem"],
         LMS_INSTANCE_PATH=str(workdir / "instance"),
+        # Named explicitly, as a database server requires (lms/deployment.py); no mail is sent.
+        LMS_MAIL_BACKEND="console",
         # Every request comes from one address: the per-client limit on the public
         # verification pages (60 a minute) would answer nearly all of them with 429. The
         # limiter still runs on each request.
