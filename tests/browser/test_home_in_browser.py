@@ -140,3 +140,35 @@ def test_a_new_learner_dashboard_at_phone_width(journey, problems):
     _shoot(learner, "dashboard-new-learner")
     learner.finish()
     assert problems == []
+
+
+def test_a_trainer_sets_a_courses_picture(journey, problems, tmp_path):
+    trainer = journey("card-editor", viewport=DESKTOP)
+    page = trainer.page
+    sign_in(trainer, "trainer@example.com", "trainer-demo-pass")
+    page.goto("/studio/courses/hot-water-extraction-fundamentals")
+    trainer.check()
+    page.get_by_role("link", name="Catalogue card: picture and study time").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Catalogue card")
+    trainer.check()
+    picture = tmp_path / "van.png"
+    # A 1x1 PNG: the server checks the bytes, not only the name.
+    picture.write_bytes(
+        bytes.fromhex(
+            "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+            "1f15c4890000000d49444154789c6360f8cfc0f01f0005000201e226059b0000000049454e44ae426082"
+        )
+    )
+    page.get_by_label("Picture").set_input_files(str(picture))
+    page.get_by_label("Expected study time, in minutes").fill("90")
+    page.get_by_role("button", name="Save the card").click()
+    expect(page.get_by_text("The course's card is saved.")).to_be_visible()
+    trainer.check()
+    expect(page.locator(".card-preview img")).to_be_visible()
+    _shoot(trainer, "catalogue-card-editor")
+    page.goto("/")
+    expect(page.locator(".course-card img")).to_have_count(1)
+    expect(page.locator(".course-card").filter(has_text="Hot Water")).to_contain_text("1 h 30 min")
+    trainer.check()
+    trainer.finish()
+    assert problems == []
