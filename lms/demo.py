@@ -176,7 +176,7 @@ def seed_demo_certificates() -> None:
     from lms.awards.operations import revoke
     from lms.catalogue.operations import published_course
     from lms.credits.operations import award_course_completion
-    from lms.learning.operations import enrol
+    from lms.learning.operations import enrol, enrolment_in
 
     prepare_signing()
     seed_demo_holdings()  # first, so the credits below record the cycles they count toward
@@ -184,13 +184,17 @@ def seed_demo_certificates() -> None:
     db = session()
     for slug, reason in DEMO_CERTIFICATES:
         course = published_course(slug)
+        # Seeded already (enrolling again would start the retake the revoked one allows).
+        if (done := enrolment_in(graduate.id, slug)) is not None and done.completed_at:
+            continue
         enrolment = enrol(graduate.id, course, now())
         if enrolment.completed_at is not None:
             continue
         certificate = award_course_completion(enrolment, now())
         db.commit()
         if reason and certificate is not None:
-            revoke(certificate, reason, now())
+            # Issued in error: the graduate may retake the course (its page offers it).
+            revoke(certificate, reason, now(), retake=True)
     seed_demo_branding()
 
 
