@@ -309,6 +309,10 @@ def test_a_failed_certification_keeps_what_was_typed(app: Flask, admin: Web) -> 
         "lms/events/new.html",
         "lms/holdings/index.html",
         "lms/admin/certification.html",
+        "lms/admin/rule.html",
+        "lms/admin/approval.html",
+        "lms/studio/course_fields.html",
+        "lms/studio/module_edit.html",
     ],
 )
 def test_the_migrated_forms_use_the_shared_macros(app: Flask, template: str) -> None:
@@ -316,3 +320,84 @@ def test_the_migrated_forms_use_the_shared_macros(app: Flask, template: str) -> 
     assert 'from "lms/_forms.html" import' in source
     for copy in ("macro described", "macro error", "macro input"):
         assert copy not in source
+
+
+def test_a_failed_new_course_keeps_what_was_typed(app: Flask, trainer: Web) -> None:
+    from lms.catalogue.models import Course
+
+    before = count(app, Course)
+    wrt = str(certification_id(app, "WRT"))
+    sent = {
+        "title": "Odour Control 101",
+        "summary": "Finding the source.",
+        "provider": "Northfield Restoration Academy",
+        "credits": "a lot",
+        "certification": [wrt],
+    }
+    response = trainer.submit("/studio/courses/new", sent)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert value_of(page, "title") == "Odour Control 101"
+    assert value_of(page, "provider") == "Northfield Restoration Academy"
+    assert "Finding the source.</textarea>" in page
+    assert selected(page, "certification") == [wrt]
+    assert error_linked(page, "credits") and not error_linked(page, "title")
+    assert count(app, Course) == before
+
+
+def test_a_failed_module_keeps_its_text_and_says_to_choose_the_file_again(
+    app: Flask, trainer: Web, draft: str
+) -> None:
+    from lms.catalogue.models import Media, Module
+
+    modules, media = count(app, Module), count(app, Media)
+    png = (
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
+        b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N"
+        b"\x00\x00\x00\x00IEND\xaeB`\x82"
+    )
+    response = trainer.submit(
+        f"{draft}/modules/new",
+        {
+            "title": "",
+            "body": "## Mould\n\nWhere it grows.",
+            "media_url": "",
+            "media_minutes": "3",
+            "action": "save",
+            "file": (io.BytesIO(png), "diagram.png"),
+        },
+        content_type="multipart/form-data",
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "## Mould\n\nWhere it grows.</textarea>" in page
+    assert value_of(page, "media_minutes") == "3"
+    assert error_linked(page, "title") and error_linked(page, "file")
+    assert "Choose the file again" in page
+    assert (count(app, Module), count(app, Media)) == (modules, media)
+
+
+def test_a_failed_rule_keeps_what_was_typed(app: Flask, admin: Web) -> None:
+    from lms.requirements.models import RequirementRule
+
+    before = count(app, RequirementRule)
+    sent = {
+        "code": "ASD-RULE",
+        "certification-WRT": "y",
+        "name": "Applied Structural Drying",
+        "credits_required": "none",
+        "credit_unit": "CEC",
+        "hours_per_unit": "1",
+        "cycle_months": "24",
+        "effective_from": "2026-06-01",
+        "category-0": "technical",
+        "minimum-0": "1",
+    }
+    response = admin.submit("/admin/rules/new", sent)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    for name in ("code", "name", "credits_required", "effective_from", "category-0"):
+        assert value_of(page, name) == sent[name]
+    assert selected(page, "certification-WRT") and not selected(page, "certification-CCT")
+    assert error_linked(page, "credits_required") and not error_linked(page, "name")
+    assert count(app, RequirementRule) == before

@@ -10,14 +10,13 @@ from werkzeug.wrappers import Response
 
 from lms.admin.access import admin_required
 from lms.admin.blueprint import bp
+from lms.admin.rule_form import RuleForm, rule_form
 from lms.auth import current_learner
 from lms.catalogue.models import Certification
 from lms.clock import now
 from lms.db import session
 from lms.requirements.models import RequirementRule
 from lms.requirements.operations import (
-    CAP_PER,
-    CAP_SOURCES,
     RULE_CODE_RE,
     RuleRefused,
     add_rule_version,
@@ -53,24 +52,28 @@ def _code_argument() -> str | None:
     return code
 
 
+def _certification_labels() -> dict[str, str]:
+    rows = session().scalars(select(Certification).order_by(Certification.code))
+    return {c.code: f"{c.code}: {c.name}" for c in rows}
+
+
 def _form_page(
     code: str | None,
-    values: dict[str, str],
+    form: RuleForm,
     errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> Response:
     versions = versions_of(code) if code else []
+    form.mark(errors or {})
     page = render_template(
         "lms/admin/rule.html",
         code=code,
         versions=versions,
         newest=versions[-1] if versions else None,
-        values=values,
+        form=form,
         errors=errors or {},
-        rows=row_count(values),
+        rows=form.rows,
         certifications=list(session().scalars(select(Certification).order_by(Certification.code))),
-        sources=CAP_SOURCES,
-        pers=CAP_PER,
         today=now().date(),
     )
     return make_response(page, status)
@@ -81,19 +84,28 @@ def _form_page(
 def new_rule() -> Response:
     code = _code_argument()
     newest = versions_of(code)[-1] if code else None
-    return _form_page(code, form_values(newest))
+    values = form_values(newest)
+    form = rule_form(_certification_labels(), row_count(values), formdata=None, data=values)
+    return _form_page(code, form)
 
 
 @bp.post("/rules/new")
 @admin_required
 def add_rule() -> Response:
     code = _code_argument()
-    sent = {k: v for k, v in request.form.items() if k != "csrf_token"}
+    # A certification sent that does not exist (any more) is named by the service's check.
+    labels = _certification_labels()
+    sent_codes = [
+        k.removeprefix("certification-") for k in request.form if k[:14] == "certification-"
+    ]
+    labels.update({c: c for c in sent_codes[:20] if c not in labels})
+    form = rule_form(labels, row_count(request.form))
+    form.validate()
     try:
-        row = add_rule_version(sent, code=code, admin_id=current_learner.id, now=now())
+        row = add_rule_version(form.sent(), code=code, admin_id=current_learner.id, now=now())
     except RuleRefused as exc:
         session().rollback()
-        return _form_page(code, sent, exc.errors, 400)
+        return _form_page(code, form, exc.errors, 400)
     flash(
         f"Added {row.code}: {row.name}, in effect from {row.effective_from.isoformat()}.",
         "success",
