@@ -245,7 +245,8 @@ def submit(course: Course, now: datetime, credit_reason: str = "") -> None:
     if course.status == "draft" and missing:
         raise LifecycleError("Before submitting, add " + "; ".join(missing) + ".")
     credit_reason = credit_reason.strip()
-    over = over_estimate(course)
+    # Only a draft is submitted: any other state is refused by the move below, as it was.
+    over = over_estimate(course) if course.status == "draft" else []
     if over and not credit_reason:
         supported = min(e.credits for e in over)
         raise CreditReasonRequired(

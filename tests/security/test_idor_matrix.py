@@ -698,6 +698,7 @@ def probe_form(world: World, actor: Actor, binding: Binding) -> dict[str, Any]:
     return {
         "csrf_token": actor.token,
         "reason": "Probing someone else's record",
+        "credit_reason": "Probing someone else's record",  # a claim over the credit estimate
         "role": "admin",
         "direction": "down",
         "sure": "yes",
