@@ -3,19 +3,19 @@ log) or reject with a reason the learner reads."""
 
 from __future__ import annotations
 
-from flask import flash, make_response, redirect, render_template, request, url_for
+from flask import flash, make_response, redirect, render_template, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from lms.accounts.models import User
 from lms.admin.access import admin_required, get_or_404
 from lms.admin.blueprint import bp
+from lms.admin.claim_forms import RejectClaimForm
 from lms.auth import current_learner
 from lms.claims import fields
 from lms.claims.models import CreditClaim
 from lms.claims.operations import (
     KINDS,
-    MAX_REASON,
     STATUS_LABELS,
     ClaimRefused,
     approve_claim,
@@ -53,10 +53,10 @@ def _claim_page(
     claim: CreditClaim,
     *,
     status: int = 200,
-    reject_error: str = "",
-    reason: str = "",
+    reject: RejectClaimForm | None = None,
     state_error: str = "",
 ) -> Response:
+    """The claim's page; ``reject``: the reject form as sent (else an empty one)."""
     people = _people({claim.user_id, claim.reviewer_id})
     page = render_template(
         "lms/admin/claim.html",
@@ -67,10 +67,8 @@ def _claim_page(
         kinds=KINDS,
         categories=fields.CATEGORIES,
         size=describe_size(claim.evidence_size),
-        reject_error=reject_error,
-        reason=reason,
+        reject=reject or RejectClaimForm(formdata=None),
         state_error=state_error,
-        max_reason=MAX_REASON,
     )
     return make_response(page, status)
 
@@ -103,12 +101,14 @@ def approve_claim_view(claim_id: int) -> Response:
 @admin_required
 def reject_claim_view(claim_id: int) -> Response:
     claim = get_or_404(CreditClaim, claim_id)
-    reason = request.form.get("reason", "")
+    form = RejectClaimForm()
+    form.validate()
     try:
-        reject_claim(claim, current_learner.id, reason, now())
+        reject_claim(claim, current_learner.id, form.reason.data or "", now())
     except ClaimRefused as exc:
         if exc.status in (403, 409):
-            return _claim_page(claim, status=exc.status, state_error=str(exc), reason=reason)
-        return _claim_page(claim, status=exc.status, reject_error=str(exc), reason=reason)
+            return _claim_page(claim, status=exc.status, state_error=str(exc), reject=form)
+        form.mark({"reason": str(exc)})
+        return _claim_page(claim, status=exc.status, reject=form)
     flash(f"Rejected: {claim.title}. The learner sees your reason.", "success")
     return redirect(url_for(".claims"))
