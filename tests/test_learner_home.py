@@ -476,3 +476,18 @@ def test_the_catalogue_offers_both_formats(app, learner):
     assert 'href="/" aria-current="page">Online, self-paced' in formats
     assert 'href="/events">In person: events and classes' in formats
     assert learner.web.get("/events").status_code == 200
+
+
+def test_search_and_filters_read_no_growing_table_whole(app, learner, clock):
+    from tests.query_plans import SMALL_TABLES, full_scans, statements_of
+
+    _hold(app, learner.id, "CCT", date(2025, 6, 1))
+    _add_courses(app, 15, clock)
+    with app.app_context():
+        engine = app.extensions["lms"].db.engine
+    for query in ("q=water", "mine=y&min_credits=0.5&max_credits=2", "q=extra&mine=y&page=2"):
+        sent = statements_of(engine, lambda q=query: learner.web.get(f"/?{q}"))
+        scans = [
+            (table, sql) for table, sql in full_scans(engine, sent) if table not in SMALL_TABLES
+        ]
+        assert [t for t, _ in scans if t.startswith(("lms_", "cert_", "quiz_"))] == [], query
