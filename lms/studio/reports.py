@@ -154,8 +154,9 @@ class CourseReport:
     questions: list[QuestionRow]
     #: Learners whose first graded attempt the item statistics are based on.
     learners_analysed: int
-    #: The latest completions (the roster has them all): name, e-mail, version, when.
-    recent: list[tuple[str, str, int, datetime]]
+    #: The latest completions (the roster has them all but the revoked): name, e-mail,
+    #: version, when, and whether its certificate was revoked since.
+    recent: list[tuple[str, str, int, datetime, bool]]
     #: The latest learners still on their way (newest enrolment first), and how many in all.
     in_progress: list[InProgress] = field(default_factory=list)
     in_progress_total: int = 0
@@ -290,7 +291,7 @@ def build_report(course: Course, wanted_version: int | None) -> CourseReport:
             for q in questions
         ]
     recent = [
-        (name, email, version, when)
+        (name, email, version, when, f"enrolment:{enrolment_id}" in revoked)
         for enrolment_id, name, email, version, when in db.execute(
             select(
                 Enrolment.id,
@@ -305,10 +306,9 @@ def build_report(course: Course, wanted_version: int | None) -> CourseReport:
                 Enrolment.completed_at.is_not(None),
             )
             .order_by(Enrolment.completed_at.desc(), Enrolment.id.desc())
-            .limit(RECENT_COMPLETIONS + len(revoked))
+            .limit(RECENT_COMPLETIONS)
         )
-        if f"enrolment:{enrolment_id}" not in revoked  # as the roster: it stands no more
-    ][:RECENT_COMPLETIONS]
+    ]
     in_progress = _in_progress(versions, per_enrolment)
     return CourseReport(
         versions=versions,
