@@ -123,10 +123,12 @@ def register_key(
     private_key: Ed25519PrivateKey,
     now: datetime,
     overlap: timedelta = RETIREMENT_OVERLAP,
+    key_id: str | None = None,
 ) -> IssuerKey:
     """Record a key's public half as the key in use, retiring the previous one ``overlap``
     from now (none for a key believed stolen). The caller commits. Registering the key
-    already in use changes nothing."""
+    already in use changes nothing. ``key_id`` (default: the next number) lets two hosts
+    making the first key at once collide on the unique id instead of making two."""
     multibase = public_key_multibase(private_key.public_key())
     existing = session.scalars(
         select(IssuerKey).where(IssuerKey.public_key_multibase == multibase)
@@ -139,7 +141,9 @@ def register_key(
         return existing
     for old in session.scalars(select(IssuerKey).where(IssuerKey.retired_at.is_(None))):
         old.retired_at = now + overlap
-    key = IssuerKey(key_id=_next_key_id(session), public_key_multibase=multibase, created_at=now)
+    key = IssuerKey(
+        key_id=key_id or _next_key_id(session), public_key_multibase=multibase, created_at=now
+    )
     session.add(key)
     session.flush()
     bump_revision(session)  # the profile lists a new key: every host's copy is now stale
@@ -151,12 +155,13 @@ def rotate(
     encryption_key: bytes,
     now: datetime,
     overlap: timedelta = RETIREMENT_OVERLAP,
+    key_id: str | None = None,
 ) -> IssuerKey:
     """Generate a key, store it sealed under ``encryption_key`` and make it the key in use
     (the previous one is retired ``overlap`` from now). The caller commits; until then no
     host sees it."""
     private_key = Ed25519PrivateKey.generate()
-    key = register_key(session, private_key, now, overlap)
+    key = register_key(session, private_key, now, overlap, key_id)
     key.private_key_sealed = seal_private_key(private_key, key, encryption_key)
     return key
 

@@ -248,8 +248,21 @@ def hosts(database, redis_port, tmp_path_factory) -> Iterator[tuple[Host, Host]]
         }
         made.append(Host(name, _free_port(), env, folder / "gunicorn.log"))
     a, b = made
-    result = a.lms("init")
-    assert result.returncode == 0, result.stderr + result.stdout
+    # `lms init` on both hosts at once (as a deploy script might): one migrates, one waits.
+    inits = [
+        subprocess.Popen(
+            [sys.executable, "-m", "lms", "init"],
+            env=host.env,
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for host in made
+    ]
+    for init in inits:
+        out, err = init.communicate(timeout=120)
+        assert init.returncode == 0, err + out
     seeded = a.python(_SEED_DEMO_ACCOUNTS_AND_CERTIFICATES)
     assert seeded.returncode == 0, seeded.stderr
     a.valid_certificates = json.loads(seeded.stdout.strip().splitlines()[-1])

@@ -24,6 +24,7 @@ from certificates.keys import (
     import_key_file,
     open_private_key,
     private_key_from_pem,
+    published_keys,
     register_key,
     rotate,
     seal_private_key,
@@ -35,6 +36,8 @@ from lms.clock import now
 from lms.db import session
 from lms.urls import external_url
 
+#: The id of the first key a site makes.
+FIRST_KEY_ID = "key-1"
 #: Before any certificate was revoked.
 EVER = datetime(1970, 1, 1)
 
@@ -145,7 +148,10 @@ def _signing_key() -> SigningKey:
         return _environment_key(pem)
     record = current_key(db)
     if record is None:
-        record = _committed(lambda: rotate(db, encryption_keys()[0], now()))
+        # Named key-1 outright: hosts making the first key at once collide on it, and every
+        # one but the first takes the first one's (see _committed).
+        first = None if published_keys(db) else FIRST_KEY_ID
+        record = _committed(lambda: rotate(db, encryption_keys()[0], now(), key_id=first))
     return SigningKey(record.key_id, private_half(record, import_files=True))
 
 

@@ -13,6 +13,8 @@ from lms.models import ALL_METADATA
 
 VERSION_TABLE = "lms_alembic_version"
 OUR_PREFIXES = ("lms_", "quiz_", "cert_")
+#: The PostgreSQL advisory lock migrations hold (an arbitrary number of the LMS's own).
+MIGRATION_LOCK = 0x4C4D5301
 
 
 def include_name(name: str | None, type_: str, _parent: object) -> bool:
@@ -39,6 +41,12 @@ def run_migrations() -> None:
             compare_type=True,
         )
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":
+                # `lms init` on several hosts at once: one migrates, the others wait here and
+                # then find the schema current (the lock ends with the transaction).
+                connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
+                )
             context.run_migrations()
             if sqlite:
                 broken = connection.execute(text("PRAGMA foreign_key_check")).all()
