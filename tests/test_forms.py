@@ -160,6 +160,23 @@ def test_kept_evidence_is_its_owners_only(app: Flask, learner: Web, create_user:
     assert "is attached" not in page and count(app, CreditClaim) == 0
 
 
+def test_kept_evidence_lasts_a_day(app: Flask, learner: Web, clock: Any) -> None:
+    data = claim_form(hours="")
+    data["evidence"] = (io.BytesIO(PDF), "evidence.pdf")
+    token = value_of(send_claim(learner, data).get_data(as_text=True), "evidence_token")
+    clock.advance(hours=25)
+    response = send_claim(learner, claim_form(evidence_token=token))
+    assert response.status_code == 400 and error_linked(response.get_data(as_text=True), "evidence")
+    assert count(app, CreditClaim) == 0
+    # The next file kept clears the stale one away.
+    again = claim_form(hours="")
+    again["evidence"] = (io.BytesIO(PDF), "other.pdf")
+    send_claim(learner, again)
+    with app.app_context():
+        kept = app.extensions["lms"].db.session.scalars(select(PendingEvidence)).all()
+        assert [k.filename for k in kept] == ["other.pdf"]
+
+
 def test_a_claim_without_a_file_asks_for_one_plainly(app: Flask, learner: Web) -> None:
     response = send_claim(learner, claim_form(title=""))
     page = response.get_data(as_text=True)
