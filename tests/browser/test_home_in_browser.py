@@ -40,13 +40,17 @@ def test_catalogue_player_and_dashboard_look_right_at_both_widths(journey, probl
     _shoot(learner, "catalogue-search")
 
     # The course page, then the player: enrol, read the first module, move on.
+    # Each click that loads a page: wait for that page before checking it.
     page.get_by_role("link", name="Hot Water Extraction Fundamentals").click()
+    expect(page).to_have_url(re.compile(r"/courses/hot-water-extraction-fundamentals$"))
     learner.check()
     page.get_by_role("button", name="Enrol in this course").click()
-    learner.check()  # the first module
+    expect(page).to_have_url(re.compile(r"/modules/1$"))
+    learner.check()
     outline = page.get_by_role("navigation", name="Course outline")
     expect(outline.locator("li.state-current")).to_have_count(1)
     page.get_by_role("button", name=re.compile("Mark as done and continue")).click()
+    expect(page).to_have_url(re.compile(r"/modules/2$"))
     learner.check()
     expect(outline.locator("li.state-done")).to_have_count(1)
     expect(outline.locator('a[aria-current="page"]')).to_have_text(
@@ -75,6 +79,7 @@ def test_catalogue_player_and_dashboard_look_right_at_both_widths(journey, probl
     expect(page.locator(".progress-item")).to_contain_text("1 of 3 modules done")
     _shoot(learner, "dashboard-in-progress")
     next_step.get_by_role("link", name=re.compile("^Continue")).click()
+    expect(page).to_have_url(re.compile(r"/modules/2$"))
     learner.check()
     expect(page.locator("article.module h1")).to_have_text(
         "Pre-spray chemistry: pH, dwell time, and agitation"
