@@ -106,8 +106,10 @@ def _run_ends(key: str, lowered: str, i: int) -> range:
     """Ends of the runs of 3 or more characters starting at ``i``: a constant step of one
     ("abc", "987") or a stretch of a keyboard row, either way."""
     end = i + 1
-    while end < len(key) and abs(ord(key[end]) - ord(key[end - 1])) == 1 and (
-        end - i < 2 or ord(key[end]) - ord(key[end - 1]) == ord(key[i + 1]) - ord(key[i])
+    while (
+        end < len(key)
+        and abs(ord(key[end]) - ord(key[end - 1])) == 1
+        and (end - i < 2 or ord(key[end]) - ord(key[end - 1]) == ord(key[i + 1]) - ord(key[i]))
     ):
         end += 1
     row_end = i + 1
@@ -148,3 +150,12 @@ def require_strong_secret_key(app: Flask) -> None:
         if problem:
             which = "" if position == 0 else f" (in SECRET_KEY_FALLBACKS, entry {position})"
             raise RuntimeError(f"Refusing to start: {problem}{which}. {HOW_TO_FIX}.")
+    # The issuer's private keys are sealed under this one: held to the same standard.
+    sealing = app.config.get("LMS_KEY_ENCRYPTION_KEY")
+    problem = weakness(sealing) if sealing else None
+    if problem:
+        problem = problem.replace("the SECRET_KEY", "LMS_KEY_ENCRYPTION_KEY")
+        raise RuntimeError(
+            f"Refusing to start: {problem}. Set LMS_KEY_ENCRYPTION_KEY to a long random value, "
+            "e.g. the output of: python -c 'import secrets; print(secrets.token_hex(32))'."
+        )

@@ -213,3 +213,14 @@ def test_a_secret_key_from_the_instance_config_counts_as_explicit(tmp_path, monk
     app = _production(tmp_path, monkeypatch, LMS_DATABASE_URL=SERVER_DB)
     assert app.config["SECRET_KEY"] == "5d0b8e2f91c4a7364e8f0b1d2c3a4958"
     assert app.config["LMS_SECRET_KEY_GENERATED"] is False
+
+
+def test_a_weak_key_encryption_key_is_refused_by_name(tmp_path, monkeypatch):
+    with pytest.raises(RuntimeError, match="LMS_KEY_ENCRYPTION_KEY is a well-known placeholder"):
+        _production(tmp_path, monkeypatch, LMS_KEY_ENCRYPTION_KEY="changeme")
+    with pytest.raises(RuntimeError, match="LMS_KEY_ENCRYPTION_KEY has 9 characters"):
+        _production(tmp_path, monkeypatch, LMS_KEY_ENCRYPTION_KEY="x7Gq2LmP0")
+    strong = _production(
+        tmp_path, monkeypatch, LMS_KEY_ENCRYPTION_KEY="e3b1c9a07d5f4e2b8c6a1d0f9b7e3c5a"
+    )
+    assert strong.config["LMS_KEY_ENCRYPTION_KEY"] == "e3b1c9a07d5f4e2b8c6a1d0f9b7e3c5a"
