@@ -452,3 +452,19 @@ def test_a_pass_offers_the_certificate_the_next_course_that_counts_and_the_dashb
     # The course passed gives 1 of CCT's 2 CECs: the next course counting toward CCT.
     assert 'href="/courses/moisture-mapping-and-drying-documentation"' in result
     assert 'href="/dashboard"' in result
+
+
+def test_no_retake_is_offered_once_the_course_is_closed(app, admin, create_user, clock):
+    from lms.catalogue.operations import published_course
+    from lms.db import session
+    from lms.studio.lifecycle import retire
+
+    user, web = _graduate(app, create_user)
+    [public_id] = _certificate_ids(app, user.id)
+    admin.submit(f"/certificates/{public_id}/revoke", {"reason": "Retake", "retake": "y"})
+    with app.app_context():
+        retire(published_course(DEMO_SLUG), clock())
+        session().commit()
+    shown = _text(web.get(COURSE_PAGE).get_data(as_text=True))
+    assert "Retake this course" not in shown and "closed to new starts" in shown
+    assert web.submit(COURSE_PAGE, action=f"{COURSE_PAGE}/enrol").status_code in (404, 409)

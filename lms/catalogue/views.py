@@ -56,6 +56,14 @@ def course(slug: str) -> str:
         abort(404, "There is no course at this address.")
     today = now().date()
     refusal = None if enrolment and enrolment.completed_at else credit_refusal(course, today)
+    if enrolment and enrolment.completed_at and enrolment.retake_allowed_at:
+        # Rare: a retake starts on the published version; say so when it could earn nothing.
+        published = published_course(slug)
+        refusal = (
+            credit_refusal(published, today)
+            if published
+            else "This course is closed to new starts."
+        )
     move_to = None
     if enrolment and refusal and user_id is not None:
         # Rare: a learner on a version whose approval lapsed may start the published one.
