@@ -19,7 +19,7 @@ from lms.auth import OwnAccounts, UserAdapter, current_learner
 from lms.clock import system_clock
 from lms.db import SAFE_METHODS, configure_sqlite
 from lms.deployment import require_shared_settings
-from lms.rendering import describe_size
+from lms.rendering import describe_size, plain_text
 from lms.secret_key import require_strong_secret_key
 from lms.settings import DEFAULTS
 from lms.urls import page_url
@@ -220,6 +220,7 @@ def _build_blueprint(adapter: UserAdapter) -> Blueprint:
     bp.after_request(security_headers)
 
     bp.add_app_template_filter(render_markdown, "lms_markdown")
+    bp.add_app_template_filter(plain_text, "lms_plain")  # Markdown as one line of words
     bp.add_app_template_filter(format_number, "lms_number")
     bp.add_app_template_filter(lms_datetime, "lms_datetime")
     bp.add_app_template_filter(lms_date, "lms_date")
