@@ -468,3 +468,17 @@ def test_no_retake_is_offered_once_the_course_is_closed(app, admin, create_user,
     shown = _text(web.get(COURSE_PAGE).get_data(as_text=True))
     assert "Retake this course" not in shown and "closed to new starts" in shown
     assert web.submit(COURSE_PAGE, action=f"{COURSE_PAGE}/enrol").status_code in (404, 409)
+
+
+def test_plain_text_drops_markdown_markup_and_keeps_the_words() -> None:
+    from markupsafe import escape
+
+    from lms.rendering import plain_text
+
+    assert plain_text("Which **class** of _water_?\n\n- [IICRC](https://iicrc.org) `S500`") == (
+        "Which class of water? IICRC S500"
+    )
+    # Text, never markup: a template escapes what it shows.
+    hostile = plain_text("<script>alert(1)</script> & co")
+    assert hostile == "<script>alert(1)</script> & co"
+    assert "<script>" not in str(escape(hostile))
