@@ -482,3 +482,10 @@ def test_plain_text_drops_markdown_markup_and_keeps_the_words() -> None:
     hostile = plain_text("<script>alert(1)</script> & co")
     assert hostile == "<script>alert(1)</script> & co"
     assert "<script>" not in str(escape(hostile))
+
+
+def test_the_approval_queue_flags_a_claim_over_the_estimate(app, trainer, admin, draft):
+    versions = f"/studio/courses/{DEMO_SLUG}/"
+    trainer.submit(versions, {"credit_reason": "Bench practical."}, action=f"{draft}/submit")
+    queue = _text(admin.get("/admin/approvals").get_data(as_text=True))
+    assert "over the estimate" in queue
