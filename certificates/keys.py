@@ -116,6 +116,9 @@ def _next_key_id(session: Session) -> str:
 #: that read the key in use just before a rotation committed, or whose clock runs a little
 #: ahead, may still sign with it for a moment, and what it signs must verify.
 RETIREMENT_OVERLAP = timedelta(minutes=5)
+#: A new key is dated this long before it is made: a host whose clock runs a little behind the
+#: rotating host's signs with it at once, and its signatures must fall within the key's dates.
+CLOCK_TOLERANCE = timedelta(minutes=1)
 
 
 def register_key(
@@ -142,7 +145,9 @@ def register_key(
     for old in session.scalars(select(IssuerKey).where(IssuerKey.retired_at.is_(None))):
         old.retired_at = now + overlap
     key = IssuerKey(
-        key_id=key_id or _next_key_id(session), public_key_multibase=multibase, created_at=now
+        key_id=key_id or _next_key_id(session),
+        public_key_multibase=multibase,
+        created_at=now - CLOCK_TOLERANCE,
     )
     session.add(key)
     session.flush()
