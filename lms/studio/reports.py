@@ -25,6 +25,7 @@ from lms.credits.models import CreditEntry
 from lms.db import session
 from lms.learning.models import Enrolment, ModuleCompletion
 from lms.learning.operations import attempt_context
+from lms.rendering import plain_text
 from lms.studio.access import owned_course
 from lms.studio.blueprint import bp
 from lms.studio.roster import roster_csv, roster_filename, roster_rows
@@ -140,7 +141,7 @@ class QuestionRow:
 
     @property
     def excerpt(self) -> str:
-        prompt = " ".join(self.question.prompt.split())
+        prompt = plain_text(self.question.prompt)  # the words, not the Markdown's ** and #
         return prompt if len(prompt) <= 120 else prompt[:117].rstrip() + "…"
 
 
