@@ -46,12 +46,50 @@ def _fail(app, web: Web, slug: str) -> int:
     return attempt
 
 
-def _pass(app, web: Web, slug: str) -> None:
+def _pass(app, web: Web, slug: str) -> int:
     web.submit(f"/courses/{slug}", action=f"/courses/{slug}/enrol")
     complete_modules(web, slug)
     attempt = start_quiz(web, slug)
     quiz = f"/courses/{slug}/quiz"
     assert web.submit(quiz, answer_key(app, slug), action=f"{quiz}/{attempt}").status_code == 302
+    return attempt
+
+
+def test_a_pass_leads_on_to_the_certificate_and_the_next_course(
+    app, clock, create_user, journey, live_server
+):
+    app.config["LMS_BASE_URL"] = live_server
+    user, web = _client_learner(app, create_user)
+    # The learner holds CCT, so a course counting toward it is the next step.
+    with app.app_context():
+        from sqlalchemy import select
+
+        from lms.catalogue.models import Certification, Holding
+
+        db = app.extensions["lms"].db.session
+        cct = db.scalars(select(Certification).where(Certification.code == "CCT")).one()
+        db.add(
+            Holding(
+                user_id=user.id,
+                certification_id=cct.id,
+                number="CCT-4242",
+                certified_on=clock().date(),
+                created_at=clock(),
+            )
+        )
+        db.commit()
+    attempt = _pass(app, web, HOT_WATER)
+    learner = journey("defects-quiz-passed", viewport=DESKTOP)
+    sign_in(learner, user.email, user.plain_password)
+    page = learner.page
+    page.goto(f"/courses/{HOT_WATER}/quiz/{attempt}")
+    expect(page.get_by_role("heading", name="You passed")).to_be_visible()
+    steps = page.locator("ul.next-steps")
+    expect(steps.get_by_role("link", name="View your certificate")).to_be_visible()
+    expect(steps.get_by_role("link", name=re.compile("^Next course that counts"))).to_be_visible()
+    expect(steps.get_by_role("link", name="Back to your dashboard")).to_be_visible()
+    learner.check("result")
+    learner.finish()
 
 
 def test_a_failed_quiz_names_the_wrong_questions_and_the_retry_time_in_local_time(
