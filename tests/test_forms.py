@@ -213,6 +213,7 @@ def test_a_claim_names_its_certification_and_counts_toward_it(
         assert claim.certification_id == wrt
         claim_id = claim.id
     assert "for WRT" in learner.get("/my/claims").get_data(as_text=True)
+    assert "for WRT" in admin.get("/admin/claims").get_data(as_text=True)
     page = f"/admin/claims/{claim_id}"
     assert "Water Damage Restoration Technician (WRT)" in admin.get(page).get_data(as_text=True)
     assert admin.submit(page, action=f"{page}/approve").status_code == 302

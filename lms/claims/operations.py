@@ -229,6 +229,7 @@ def review_queue() -> list[CreditClaim]:
     return list(
         session().scalars(
             select(CreditClaim)
+            .options(selectinload(CreditClaim.certification))
             .order_by(
                 pending_first,
                 case((CreditClaim.status == "pending", CreditClaim.id), else_=-CreditClaim.id),
