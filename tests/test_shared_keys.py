@@ -196,3 +196,35 @@ def test_a_rotated_key_stays_valid_for_a_short_overlap_unless_compromised(app, c
         "key-2": rotated_at.strftime(stamp),  # retired at once: --compromised
         "key-3": None,
     }
+
+
+def test_verification_needs_no_private_key(app, demo, create_user):
+    """A host that cannot open the signing key (another key-encryption key) still verifies:
+    public keys from the database, the revocation from the record; it refuses only what
+    needs a signature (the revocation list: 503, not 500)."""
+    from tests.test_open_badges import passed_certificate, verdict
+
+    app.config["LMS_BASE_URL"] = "https://ce.example.org"
+    _, public_id = passed_certificate(app, create_user)
+    from lms.awards import issuer
+
+    issuer._opened_keys.clear()  # as a host started with other secrets
+    app.config.update(SECRET_KEY="another-hosts-secret-5e9a1c7b3d2f4a6e", SECRET_KEY_FALLBACKS=[])
+    client = app.test_client()
+    result = verdict(client, public_id)
+    assert result["verdict"] == "valid"
+    status = next(c for c in result["checks"] if c["name"] == "status")
+    assert status["passed"] is True and "this site's record" in status["detail"]
+    assert client.get(f"/verify/{public_id}").status_code == 200  # the page too
+    assert client.get("/status/revocation").status_code == 503
+    with app.app_context():
+        from certificates import Certificate
+
+        db = app.extensions["lms"].db.session
+        certificate = db.scalars(
+            select(Certificate).where(Certificate.public_id == public_id)
+        ).one()
+        certificate.revoked_at = certificate.issued_at
+        db.commit()
+        db.remove()
+    assert verdict(client, public_id)["verdict"] == "revoked"

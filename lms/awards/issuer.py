@@ -15,7 +15,9 @@ from sqlalchemy.exc import IntegrityError
 
 from certificates.documents import (
     Issuer,
+    PublishedKey,
     SigningKey,
+    build_issuer_profile,
 )
 from certificates.keys import (
     IssuerKeyError,
@@ -219,6 +221,17 @@ def _import_key_file(record: IssuerKey) -> None:
     except Exception:
         db.rollback()
         raise
+
+
+def public_profile() -> dict:
+    """The issuer profile from the public halves alone: what a verification needs when this
+    host cannot open the signing key (the published documents, which also carry the signed
+    revocation list, are built with it)."""
+    keys = [
+        PublishedKey(k.key_id, k.public_key_multibase, k.created_at, k.retired_at)
+        for k in published_keys(session())
+    ]
+    return build_issuer_profile(issuer=issuer(), keys=keys)
 
 
 def signing_key_problem() -> str | None:

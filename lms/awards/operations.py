@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import Row, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -13,7 +14,7 @@ from certificates import Certificate, CertificateFacts, digest_of, issue_certifi
 from certificates.checking import Report, Step, check_credential
 from certificates.revision import bump_revision
 from lms.accounts.models import User
-from lms.awards.issuer import prepare_signing, seal_keys
+from lms.awards.issuer import IssuerNotConfigured, prepare_signing, public_profile, seal_keys
 from lms.awards.published import published
 from lms.catalogue.models import Course
 from lms.credits.corrections import reversal_of
@@ -105,19 +106,46 @@ def verification_of(certificate: Certificate | Row[Any], now: datetime) -> Repor
     )
     signed_now = certificate.status_index is None
     credential = credential_of(certificate, now)  # first: signing may move the revision
-    # A record read by certificate_record carries the issuer's revision of the same moment.
-    documents = published(None if signed_now else getattr(certificate, "issuer_revision", None))
+    try:
+        # A record read by certificate_record carries the issuer's revision of the same moment.
+        documents = published(None if signed_now else getattr(certificate, "issuer_revision", None))
+        profile, status_list = documents.profile, documents.status_list
+    except IssuerNotConfigured as exc:
+        # This host cannot open the signing key, so it cannot sign a revocation list; checking
+        # a credential needs only the public keys, and our own record says if it is revoked.
+        current_app.logger.error("Verifying without the signed revocation list: %s", exc)
+        profile, status_list = public_profile(), None
     report = check_credential(
         credential,
-        issuer_profile=documents.profile,
-        status_list=documents.status_list,
+        issuer_profile=profile,
+        status_list=status_list,
         now=now,
-        trusted_issuer_id=documents.profile["id"],
+        trusted_issuer_id=profile["id"],
         seal=certificate.seal,
         seal_keys=seal_keys(),
     )
+    if status_list is None:
+        report = _status_from_record(report, certificate)
     verdict = report.verdict if record_intact else "invalid"
     return Report(steps=(record, *report.steps), verdict=verdict)
+
+
+def _status_from_record(report: Report, certificate: Certificate | Row[Any]) -> Report:
+    """The status step taken from this site's record instead of its signed list (the same
+    facts: the list is built from these rows), with the verdict the list would have given."""
+    revoked = certificate.revoked_at is not None
+    status = Step(
+        "status",
+        not revoked,
+        f"revoked on {certificate.revoked_at:%Y-%m-%d} (this site's record)"
+        if revoked
+        else "not revoked (this site's record; its signed revocation list is unavailable now)",
+    )
+    steps = tuple(status if step.name == "status" else step for step in report.steps)
+    verdict = report.verdict
+    if revoked and verdict in ("valid", "expired", "not yet valid"):
+        verdict = "revoked"  # as the list would say: revocation outranks the dates
+    return replace(report, steps=steps, verdict=verdict)
 
 
 def revoke(certificate: Certificate, reason: str, now: datetime, *, retake: bool = False) -> bool:

@@ -26,7 +26,8 @@ from certificates.issuing import certificate_record
 from lms.accounts.forms import ActionForm
 from lms.auth import current_learner, login_required
 from lms.awards import operations as ops
-from lms.awards.branding import load_branding
+from lms.awards.branding import SiteBranding, load_branding
+from lms.awards.issuer import IssuerNotConfigured
 from lms.awards.published import branding, issuer_profile, published, status_list
 from lms.clock import now
 from lms.db import session
@@ -166,6 +167,13 @@ def credential_document(public_id: str) -> Response:
     return response
 
 
+def _branding_of_documents(revision: str | None) -> SiteBranding:
+    try:
+        return published(revision).branding
+    except IssuerNotConfigured:  # this host cannot sign now; the page is still served
+        return load_branding(session())
+
+
 @bp.get("/verify/<public_id>")
 @limiter.limit(config_limit("LMS_VERIFY_RATE_LIMIT"))
 def verify_page(public_id: str) -> Response:
@@ -216,7 +224,7 @@ def verify_page(public_id: str) -> Response:
                     result.step(name).ok for name in ("record", "issuer key", "signature")
                 ),
                 # cached with the documents the checks just used: no statement of its own
-                branding=published(getattr(certificate, "issuer_revision", None)).branding,
+                branding=_branding_of_documents(getattr(certificate, "issuer_revision", None)),
                 # only a revoked certificate can have been replaced: no lookup for the others
                 replacement=ops.replacement_of(certificate) if certificate.revoked_at else None,
             )
