@@ -334,7 +334,7 @@ def test_the_course_report_adds_up_and_lists_learners_in_progress(
     # Still named, but said to be revoked and left out of the roster, as the figures are.
     rows = re.findall(r"<tr>.*?</tr>", completions, re.S)
     riley = _text(next(row for row in rows if "Riley Revoked" in row))
-    assert "certificate revoked" in riley
+    assert "credit taken back" in riley
 
     roster = trainer.get(f"/studio/courses/{DEMO_SLUG}/roster.csv").data.decode("utf-8-sig")
     names = [line[3] for line in csv.reader(io.StringIO(roster))][1:]
@@ -489,3 +489,27 @@ def test_the_approval_queue_flags_a_claim_over_the_estimate(app, trainer, admin,
     trainer.submit(versions, {"credit_reason": "Bench practical."}, action=f"{draft}/submit")
     queue = _text(admin.get("/admin/approvals").get_data(as_text=True))
     assert "over the estimate" in queue
+
+
+def test_a_reissued_certificate_keeps_its_completion_in_the_report_and_roster(
+    app, trainer, create_user, clock
+):
+    """A reissue revokes the first certificate but keeps the credit: still a completion."""
+    from certificates import Certificate
+    from lms.awards.operations import reissue
+    from lms.db import session
+
+    app.config["LMS_BASE_URL"] = "http://lms.example"
+    user, _ = _graduate(app, lambda: create_user(name="Rene Reissued"))
+    [public_id] = _certificate_ids(app, user.id)
+    with app.app_context():
+        reissue(
+            session().scalars(select(Certificate).where(Certificate.public_id == public_id)).one(),
+            clock(),
+        )
+    roster = trainer.get(f"/studio/courses/{DEMO_SLUG}/roster.csv").data.decode("utf-8-sig")
+    assert "Rene Reissued" in roster
+    report = trainer.get(f"/studio/courses/{DEMO_SLUG}/report").get_data(as_text=True)
+    row = _text(re.search(r"<tbody>(.*?)</tbody>", report, re.S).group(1))
+    assert " 1 1 100% (1 of 1) " in f" {row} ", row
+    assert "credit taken back" not in report

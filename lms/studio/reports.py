@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import abort, make_response, render_template, request
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, literal, select
+from sqlalchemy.orm import aliased
 from werkzeug.wrappers import Response
 
-from certificates import Certificate
 from lms.accounts.models import User
 from lms.catalogue.models import Course, Module
 from lms.clock import now
@@ -325,17 +325,17 @@ def build_report(course: Course, wanted_version: int | None) -> CourseReport:
 
 
 def _revoked_completions(version_ids: list[int]) -> set[str]:
-    """The ledger sources (``enrolment:<id>``) of completions whose certificate was revoked:
-    one statement, from the course's credit entries."""
+    """The ledger sources (``enrolment:<id>``) of completions whose credit was taken back (a
+    revoked certificate; a reissue keeps it): one statement, each enrolment's entry found by
+    its unique source and its reversal by the entry it reverses."""
+    award, reversal = aliased(CreditEntry), aliased(CreditEntry)
+    source_ref = literal("enrolment:") + cast(Enrolment.id, String)
     return set(
         session().scalars(
-            select(CreditEntry.source_ref)
-            .join(Certificate, Certificate.id == CreditEntry.certificate_id)
-            .where(
-                CreditEntry.course_id.in_(version_ids),
-                CreditEntry.source == "online_course",
-                Certificate.revoked_at.is_not(None),
-            )
+            select(award.source_ref)
+            .join(Enrolment, (award.source == "online_course") & (award.source_ref == source_ref))
+            .join(reversal, reversal.reverses_id == award.id)
+            .where(Enrolment.course_id.in_(version_ids), Enrolment.completed_at.is_not(None))
         )
     )
 

@@ -16,7 +16,7 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from certificates import Certificate
 from lms.accounts.models import User
@@ -59,8 +59,8 @@ def credits_text(value: Decimal | None) -> str:
 
 def roster_rows(slug: str) -> list[list[str]]:
     """The roster's rows (without the header), in order of completion, leaving out
-    completions whose certificate was revoked. A fixed number of queries, however many
-    learners completed."""
+    completions whose credit was taken back (a revoked certificate). A fixed number of
+    queries, however many learners completed."""
     db = session()
     versions = {
         v.id: v
@@ -90,14 +90,18 @@ def roster_rows(slug: str) -> list[list[str]]:
     awarded = {}
     revoked = set()
     printed: dict[str, str] = {}
-    for entry, revoked_at, facts in db.execute(
-        select(CreditEntry, Certificate.revoked_at, Certificate.facts)
+    reversal = aliased(CreditEntry)
+    for entry, reversed_by, facts in db.execute(
+        select(CreditEntry, reversal.id, Certificate.facts)
         .outerjoin(Certificate, Certificate.id == CreditEntry.certificate_id)
+        .outerjoin(reversal, reversal.reverses_id == CreditEntry.id)
         .where(CreditEntry.course_id.in_(list(versions)), CreditEntry.source == "online_course")
     ):
         awarded[entry.source_ref] = entry
         printed[entry.source_ref] = (facts or {}).get("certification_numbers", "")
-        if revoked_at is not None:
+        # Its credit was taken back (the certificate revoked, or the entry reversed); a
+        # reissue revokes the first certificate but keeps the credit, and the completion.
+        if reversed_by is not None:
             revoked.add(entry.source_ref)
     rows = []
     for enrolment, user in completed:
