@@ -83,6 +83,14 @@ def test_a_certificate_revoked_for_a_retake_offers_the_retake_which_earns_the_cr
     shown = web.get(COURSE_PAGE).get_data(as_text=True)
     assert "You completed this course" not in shown
     assert "Retake this course" in shown
+    # The quiz and result pages agree: no "completed", no credit said to be in the log.
+    quiz = _text(web.get(QUIZ_PAGE).get_data(as_text=True))
+    assert "You passed and completed" not in quiz and "Retake this course" in quiz
+    first_result = re.search(
+        r'href="(/courses/[^"]+/quiz/\d+)"', web.get(QUIZ_PAGE).get_data(as_text=True)
+    )
+    result = _text(web.get(first_result.group(1)).get_data(as_text=True))
+    assert "are in your credit log" not in result and "credit taken back" in result
 
     retake = web.submit(COURSE_PAGE, action=f"{COURSE_PAGE}/enrol")
     assert retake.status_code == 302
@@ -500,7 +508,7 @@ def test_a_reissued_certificate_keeps_its_completion_in_the_report_and_roster(
     from lms.db import session
 
     app.config["LMS_BASE_URL"] = "http://lms.example"
-    user, _ = _graduate(app, lambda: create_user(name="Rene Reissued"))
+    user, web = _graduate(app, lambda: create_user(name="Rene Reissued"))
     [public_id] = _certificate_ids(app, user.id)
     with app.app_context():
         reissue(
@@ -509,6 +517,7 @@ def test_a_reissued_certificate_keeps_its_completion_in_the_report_and_roster(
         )
     roster = trainer.get(f"/studio/courses/{DEMO_SLUG}/roster.csv").data.decode("utf-8-sig")
     assert "Rene Reissued" in roster
+    assert "You passed and completed" in _text(web.get(QUIZ_PAGE).get_data(as_text=True))
     report = trainer.get(f"/studio/courses/{DEMO_SLUG}/report").get_data(as_text=True)
     row = _text(re.search(r"<tbody>(.*?)</tbody>", report, re.S).group(1))
     assert " 1 1 100% (1 of 1) " in f" {row} ", row

@@ -9,12 +9,13 @@ from datetime import date, datetime, timedelta
 from flask import current_app
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import aliased, contains_eager, selectinload
 
 from certificates import Certificate
 from lms.awards.issuer import prepare_signing
 from lms.catalogue.models import Course, Module
 from lms.catalogue.operations import credit_refusal
+from lms.credits.models import CreditEntry
 from lms.credits.operations import award_course_completion, certificate_for_enrolment
 from lms.db import session
 from lms.learning.models import Enrolment, ModuleCompletion
@@ -423,6 +424,21 @@ def review_of(
     """The review level the quiz's policy allows now, and the reviewed questions."""
     level = review_level(quiz, attempts_of(enrolment))
     return level, review_attempt(session(), attempt, level)
+
+
+def credit_taken_back(enrolment: Enrolment) -> bool:
+    """The credit this enrolment earned was reversed (its certificate revoked; a reissue keeps
+    it): one statement, by the entry's unique source and its reversal's unique link."""
+    if enrolment.completed_at is None:
+        return False
+    award, reversal = aliased(CreditEntry), aliased(CreditEntry)
+    found = session().scalar(
+        select(reversal.id)
+        .join(award, reversal.reverses_id == award.id)
+        .where(award.source == "online_course", award.source_ref == f"enrolment:{enrolment.id}")
+        .limit(1)
+    )
+    return found is not None
 
 
 def outcomes_of(

@@ -144,6 +144,8 @@ def quiz(course: Course, enrolment: Enrolment) -> str:
         seconds_left=seconds_left(open_attempt, now()) if open_attempt else None,
         certificate=certificate_for_enrolment(enrolment) if enrolment.completed_at else None,
         credit_note=credit_note(course, enrolment),
+        retake=ops.may_retake(enrolment),
+        taken_back=ops.credit_taken_back(enrolment),
         form=ActionForm(),
     )
 
@@ -252,5 +254,7 @@ def attempt_result(course: Course, enrolment: Enrolment, attempt_id: int) -> str
         else None,
         certificate=certificate_for_enrolment(enrolment) if enrolment.completed_at else None,
         credit_note=credit_note(course, enrolment),
+        retake=ops.may_retake(enrolment),
+        taken_back=ops.credit_taken_back(enrolment),
         form=ActionForm(),
     )

@@ -7,9 +7,12 @@
   Array.prototype.forEach.call(document.querySelectorAll("time[data-local-time]"), function (el) {
     var moment = new Date(el.getAttribute("datetime"));
     if (isNaN(moment.getTime())) { return; }
-    el.textContent = moment.toLocaleString([], {
-      weekday: "short", day: "numeric", month: "long", hour: "2-digit", minute: "2-digit"
-    });
+    // data-local-time="time": the time of day only (as autosave says it); else day and time.
+    el.textContent = el.getAttribute("data-local-time") === "time"
+      ? moment.toLocaleTimeString()
+      : moment.toLocaleString([], {
+        weekday: "short", day: "numeric", month: "long", hour: "2-digit", minute: "2-digit"
+      });
     el.setAttribute("title", el.getAttribute("datetime").replace("T", " ").replace("Z", " UTC"));
   });
 
