@@ -13,7 +13,7 @@ from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from flask import current_app, g, has_request_context, request
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 #: The cookie the browser's script sets to its zone (read only when the account has none).
 ZONE_COOKIE = "lms_tz"
@@ -141,25 +141,39 @@ def utc_stamp(moment: datetime) -> str:
     return as_utc(moment).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def lms_datetime(moment: datetime | None, zone_name: str | None = None) -> Markup:
+#: The <time> element, plain or marked for quiz.js, which rewrites a marked one in the
+#: device's zone while the page is open ("" for day and time, "time" for the time of day), as
+#: its autosave messages are.
+_TIME_ELEMENTS = {
+    None: Markup('<time datetime="{}">{}</time>'),
+    "": Markup('<time datetime="{}" data-local-time>{}</time>'),
+    "time": Markup('<time datetime="{}" data-local-time="time">{}</time>'),
+}
+
+
+def _time_element(moment: datetime, text: str, local_js: str | None) -> Markup:
+    return _TIME_ELEMENTS[local_js].format(utc_stamp(moment), text)
+
+
+def lms_datetime(
+    moment: datetime | None, zone_name: str | None = None, local_js: str | None = None
+) -> Markup:
     """Template filter: ``{{ t | lms_datetime }}`` in the viewer's zone, or
     ``{{ t | lms_datetime(event.time_zone) }}`` in a named zone (the viewer's if it is unknown)."""
     if moment is None:
         return Markup("")
     zone = zone_named(zone_name) or viewer_zone()
-    return Markup('<time datetime="{}">{}</time>').format(
-        utc_stamp(moment), escape(local_text(moment, zone))
-    )
+    return _time_element(moment, local_text(moment, zone), local_js)
 
 
-def lms_time(moment: datetime | None, zone_name: str | None = None) -> Markup:
+def lms_time(
+    moment: datetime | None, zone_name: str | None = None, local_js: str | None = None
+) -> Markup:
     """Template filter: only the time of day and zone ("14:05 CET"), for an end on the same day."""
     if moment is None:
         return Markup("")
     zone = zone_named(zone_name) or viewer_zone()
-    return Markup('<time datetime="{}">{}</time>').format(
-        utc_stamp(moment), escape(local_text(moment, zone, with_date=False))
-    )
+    return _time_element(moment, local_text(moment, zone, with_date=False), local_js)
 
 
 def lms_date(moment: datetime | date | None) -> Markup:
