@@ -15,10 +15,13 @@ class _Finder(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.problems: list[str] = []
+        self.in_own_script = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "script" and OWN_SCRIPT.fullmatch(dict(attrs).get("src") or ""):
-            pass  # one of our own static files (time_zone.js on every page), as the CSP allows
+            # One of our own static files (time_zone.js is on every page), as the CSP allows;
+            # any code written inside the element is still a finding (handle_data).
+            self.in_own_script = True
         elif tag in {"script", "iframe", "object", "embed"}:
             self.problems.append(f"<{tag}> element")
         for name, value in attrs:
@@ -30,6 +33,14 @@ class _Finder(HTMLParser):
                     self.problems.append(f"{name}={value!r} on <{tag}>")
             if name == "style" and value and "javascript:" in value.lower():
                 self.problems.append(f"script in style on <{tag}>")
+
+    def handle_data(self, data: str) -> None:
+        if self.in_own_script and data.strip():
+            self.problems.append("<script> element with code inside")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script":
+            self.in_own_script = False
 
 
 def script_hazards(html: str) -> list[str]:

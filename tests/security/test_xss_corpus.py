@@ -306,7 +306,12 @@ class _Reader(HTMLParser):
             self.controls[self._textarea] = ""
 
     def handle_endtag(self, tag: str) -> None:
-        if tag == "textarea":
+        if tag == "textarea" and self._textarea is not None:
+            # A browser drops one newline right after <textarea> (WTForms writes one there).
+            text = self.controls[self._textarea]
+            self.controls[self._textarea] = text.removeprefix(
+                "\r\n" if text[:2] == "\r\n" else "\n"
+            )
             self._textarea = None
 
     def handle_data(self, data: str) -> None:
