@@ -136,7 +136,7 @@ def test_register_then_full_then_waitlist_with_places(
     assert response.status_code == 302
     assert "You have a seat." in text(a.get(f"/events/{event_id}"))
     full = text(b.get(f"/events/{event_id}"))
-    assert "All 1 seats are taken" in full and ">Join the waitlist</button>" in full
+    assert "The only seat is taken" in full and ">Join the waitlist</button>" in full
     register(b, event_id)
     register(c, event_id)
     assert "Waitlist: number 1." in text(b.get(f"/events/{event_id}"))

@@ -67,6 +67,8 @@ def amount(value: str, field: str, label: str, high: Decimal) -> Decimal:
 
 
 def past_date(value: str, field: str, label: str, today: date) -> date:
+    if not value.strip():  # the browser's date picker was left empty: no format to teach
+        raise FieldError(f"Enter the {label}.", field)
     try:
         day = date.fromisoformat(value.strip())
     except ValueError:

@@ -21,6 +21,7 @@ from lms.events.models import Event, Registration
 from lms.events.operations import EventRefused, lock_open_event
 from lms.outbox.operations import queue_message
 from lms.times import local_text, zone_named
+from lms.urls import external_url
 
 REGISTERED, WAITLISTED, CANCELLED = "registered", "waitlisted", "cancelled"
 #: Events per page of the learner's list.
@@ -181,7 +182,8 @@ def _promote_next(event: Event, now: datetime) -> User | None:
         body=(
             f"Hello {person.name},\n\nA seat came free at “{event.title}” and it is yours: "
             f"{local_text(event.starts_at, zone)} at {event.place}.\n\n"
-            "If you can no longer come, cancel on the event's page so the next person gets it.\n"
+            "If you can no longer come, cancel on the event's page so the next person gets it: "
+            f"{external_url('lms.events.event_page', event_id=event.id)}\n"
         ),
         now=now,
         dedupe_key=f"event-promoted:{first.id}",  # a row is promoted once

@@ -54,6 +54,8 @@ def record_holding(
             "spaces and . / _ -",
             "number",
         )
+    if not certified_on.strip():  # the date picker was left empty: no format to teach
+        raise HoldingRefused("Enter the date you were certified.", "certified_on")
     try:
         certified = date.fromisoformat(certified_on.strip())
     except ValueError:

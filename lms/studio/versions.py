@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-from flask import abort, flash, make_response, redirect, render_template, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 from wtforms import TextAreaField
 from wtforms.validators import Length
@@ -132,6 +132,9 @@ def version_publish(course: Course) -> Response:
 @bp.post("/courses/<slug>/v<int:version>/retire")
 @owned_version
 def version_retire(course: Course) -> Response:
+    if request.form.get("sure") != "yes":  # one click must not retire a version for good
+        flash(f"Tick the box to confirm that version {course.version} is to be retired.", "error")
+        return _versions_page(course, status=400)
     return _step(
         course,
         lambda: lifecycle.retire(course, now()),

@@ -1,0 +1,173 @@
+"""Defects found by using the demo in Chromium as each kind of user (new learner, graduate,
+trainer, admin, verifier) at phone and desktop widths, checked here on the server side."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import select
+
+from tests.conftest import DEMO_SLUG, Web, complete_modules, signed_in, start_quiz, wrong_key
+from tests.test_events import create_event
+
+LATER = {"starts_at": "2026-03-10T14:00", "ends_at": "2026-03-10T18:00"}
+
+
+def text(response: Any) -> str:
+    return response.get_data(as_text=True)
+
+
+def _learner(app: Flask, create_user: Callable[..., Any]) -> tuple[Any, Web]:
+    person = create_user()
+    return person, signed_in(app, person.email, person.plain_password)
+
+
+# Trainer ---------------------------------------------------------------------------------
+
+
+def test_retiring_a_version_is_confirmed_and_says_what_happens(app: Flask, trainer: Web) -> None:
+    from lms.catalogue.operations import course_version
+
+    page = f"/studio/courses/{DEMO_SLUG}/"
+    action = f"/studio/courses/{DEMO_SLUG}/v1/retire"
+    shown = text(trainer.get(page))
+    assert "nobody new can enrol" in shown and 'name="sure" value="yes" required' in shown
+
+    refused = trainer.submit(page, action=action)  # one click, no tick
+    assert refused.status_code == 400
+    assert "Tick the box to confirm" in text(refused)
+    with app.app_context():
+        assert course_version(DEMO_SLUG, 1).status == "published"
+
+    assert trainer.submit(page, {"sure": "yes"}, action=action).status_code == 302
+    with app.app_context():
+        assert course_version(DEMO_SLUG, 1).status == "retired"
+
+
+def test_the_quiz_editor_leads_back_to_its_course(trainer: Web) -> None:
+    edit = f'href="/studio/courses/{DEMO_SLUG}/v1/edit"'
+    versions = f'href="/studio/courses/{DEMO_SLUG}/"'
+    overview = text(trainer.get(f"/studio/courses/{DEMO_SLUG}/v1/quiz"))
+    crumbs = re.search(r'<p class="crumbs">(.*?)</p>', overview, re.S).group(1)
+    assert edit in crumbs and versions in crumbs
+    question = text(trainer.get(f"/studio/courses/{DEMO_SLUG}/v1/quiz/questions/new?type=single"))
+    crumbs = re.search(r'<p class="crumbs">(.*?)</p>', question, re.S).group(1)
+    assert edit in crumbs and versions in crumbs
+
+
+# Admin -----------------------------------------------------------------------------------
+
+
+def test_the_approval_page_says_the_claim_is_more_than_the_estimate(
+    app: Flask, trainer: Web, admin: Web, draft: str
+) -> None:
+    from lms.catalogue.operations import course_version
+
+    # The demo course claims more than its estimate: the submission gives a reason.
+    response = trainer.submit(
+        f"/studio/courses/{DEMO_SLUG}/", {"credit_reason": "A practical lab."}, draft + "/submit"
+    )
+    assert response.status_code == 302, text(response)
+    with app.app_context():
+        course_id = course_version(DEMO_SLUG, 2).id
+    page = text(admin.get(f"/admin/approvals/{course_id}"))
+    assert re.search(r"the claim of [\d.]+ CEC is more than this estimate</strong>", page)
+
+
+def test_a_revoked_certificate_says_why_it_offers_no_action(app: Flask, admin: Web) -> None:
+    from certificates import Certificate
+    from lms.db import session
+    from lms.demo import seed_demo_certificates
+
+    app.config["LMS_BASE_URL"] = "http://lms.example"
+    with app.app_context():
+        seed_demo_certificates()
+        revoked = (
+            session()
+            .scalars(select(Certificate.public_id).where(Certificate.revoked_at.is_not(None)))
+            .first()
+        )
+    page = text(admin.get(f"/certificates/{revoked}"))
+    after = page.split("Administration</h2>", 1)[1]
+    assert "can be neither revoked again nor reissued" in after
+    assert 'href="/admin/users"' in after
+
+
+# Learner ---------------------------------------------------------------------------------
+
+
+def test_a_failed_quiz_waiting_to_retry_leads_back_to_the_modules(
+    app: Flask, demo: None, create_user: Callable[..., Any]
+) -> None:
+    slug = "category-and-class-of-water-intrusion"  # 10 minutes between attempts
+    _, web = _learner(app, create_user)
+    web.submit(f"/courses/{slug}", action=f"/courses/{slug}/enrol")
+    complete_modules(web, slug)
+    attempt = start_quiz(web, slug)
+    done = web.submit(
+        f"/courses/{slug}/quiz", wrong_key(app, slug), f"/courses/{slug}/quiz/{attempt}"
+    )
+    assert done.status_code == 302
+    page = text(web.get(f"/courses/{slug}/quiz/{attempt}"))
+    assert "You can try again from" in page
+    assert f'href="/courses/{slug}/modules/1">Review the modules while you wait</a>' in page
+
+
+def test_an_empty_date_picker_is_not_asked_for_yyyy_mm_dd(
+    app: Flask, demo: None, create_user: Callable[..., Any]
+) -> None:
+    from lms.catalogue.models import Certification
+    from lms.db import session
+
+    with app.app_context():
+        wrt = session().scalars(select(Certification.id).where(Certification.code == "WRT")).one()
+    _, web = _learner(app, create_user)
+
+    holding = web.submit(
+        "/my/certifications", {"certification_id": str(wrt), "number": "WRT-1", "certified_on": ""}
+    )
+    assert holding.status_code == 400
+    assert "Enter the date you were certified." in text(holding)
+    assert "YYYY-MM-DD" not in text(holding)
+
+    claim = web.submit(
+        "/my/claims/new",
+        {
+            "kind": "course",
+            "certification_id": "",
+            "title": "Trade show seminar",
+            "provider": "ACME",
+            "completed_on": "",
+            "hours": "1",
+            "credits": "1",
+            "credit_unit": "CEC",
+            "category": "general",
+        },
+    )
+    assert claim.status_code == 400
+    assert "Enter the completion date." in text(claim)
+    assert "YYYY-MM-DD" not in text(claim)
+
+
+def test_the_seat_email_links_to_the_event_and_one_seat_reads_right(
+    app: Flask, trainer: Web, create_user: Callable[..., Any]
+) -> None:
+    from lms.outbox.models import OutboxMessage
+
+    event_id = create_event(trainer, capacity="1", **LATER)
+    _, first = _learner(app, create_user)
+    second_person, second = _learner(app, create_user)
+    page = f"/events/{event_id}"
+    first.submit(page, action=f"{page}/register")
+    full = text(second.get(page))
+    assert "The only seat is taken" in full and "All 1 seats" not in full
+    second.submit(page, action=f"{page}/register")
+    first.submit(page, action=f"{page}/cancel-registration")
+    with app.app_context():
+        db = app.extensions["lms"].db.session
+        [mail] = db.scalars(select(OutboxMessage)).all()
+        assert mail.to_address == second_person.email
+        assert f"/events/{event_id}\n" in mail.body
