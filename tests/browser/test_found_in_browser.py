@@ -1,0 +1,47 @@
+"""Defects found by using the demo in Chromium as each kind of user, that only a browser shows:
+how a control looks. Screenshots are named ``found-*``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
+
+from flask import Flask  # noqa: E402
+
+from tests.browser.conftest import DESKTOP, Journey, sign_in  # noqa: E402
+from tests.conftest import signed_in  # noqa: E402
+from tests.test_events import create_event  # noqa: E402
+
+LOOK = """b => { const s = getComputedStyle(b);
+  return {background: s.backgroundColor, colour: s.color, cursor: s.cursor}; }"""
+
+
+def test_confirm_the_roster_does_not_look_clickable_before_the_event(
+    app: Flask, live_server: str, journey: Callable[..., Journey]
+) -> None:
+    # Issue 14, defect 10: the disabled button looked exactly like the enabled ones.
+    trainer_web = signed_in(app, "trainer@example.com", "trainer-demo-pass")
+    event_id = create_event(trainer_web, starts_at="2026-03-10T14:00", ends_at="2026-03-10T18:00")
+    trainer = journey("found-roster", viewport=DESKTOP)
+    page = trainer.page
+    sign_in(trainer, "trainer@example.com", "trainer-demo-pass")
+    page.goto(f"/studio/events/{event_id}")
+    trainer.check("roster-before-the-event")
+
+    waiting = page.get_by_role("button", name="Confirm the roster and credit attendees")
+    assert waiting.is_disabled()
+    # The same button, enabled: a copy without the attribute, beside it for a moment.
+    primary_look = waiting.evaluate(
+        "b => { const c = b.cloneNode(true); c.disabled = false; b.after(c);"
+        " const s = getComputedStyle(c);"
+        " const look = {background: s.backgroundColor, colour: s.color, cursor: s.cursor};"
+        " c.remove(); return look; }"
+    )
+    disabled_look = waiting.evaluate(LOOK)
+    assert disabled_look["cursor"] == "not-allowed"
+    assert disabled_look["background"] != primary_look["background"]
+    assert disabled_look["colour"] != primary_look["colour"]
+    trainer.finish()
