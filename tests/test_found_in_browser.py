@@ -171,3 +171,32 @@ def test_the_seat_email_links_to_the_event_and_one_seat_reads_right(
         [mail] = db.scalars(select(OutboxMessage)).all()
         assert mail.to_address == second_person.email
         assert f"/events/{event_id}\n" in mail.body
+
+
+def test_a_course_whose_certificate_was_revoked_with_a_retake_is_offered_again(
+    app: Flask, demo: None
+) -> None:
+    from lms.demo import seed_demo_certificates
+
+    # The demo graduate's WRT certificate was revoked with a retake; WRT is at risk, and the
+    # pages said no course counted toward it.
+    app.config["LMS_BASE_URL"] = "http://lms.example"
+    with app.app_context():
+        seed_demo_certificates()
+    graduate = signed_in(app, "graduate@example.com", "graduate-demo-pass")
+    slug = "category-and-class-of-water-intrusion"
+    home = text(graduate.get("/dashboard"))
+    step = home.split('id="next-h"', 1)[1].split("</section>", 1)[0]
+    assert f'href="/courses/{slug}"' in step and "No online course" not in step
+    needs = text(graduate.get("/my/compliance"))
+    wrt = needs.split("Water Damage Restoration Technician", 1)[1]
+    assert f'href="/courses/{slug}"' in wrt
+    assert "Retake this course" in text(graduate.get(f"/courses/{slug}"))
+
+
+def test_a_new_account_is_not_welcomed_back(
+    app: Flask, demo: None, create_user: Callable[..., Any]
+) -> None:
+    person, web = _learner(app, create_user)
+    home = text(web.get("/dashboard"))
+    assert f"Welcome, {person.name}." in home and "Welcome back" not in home

@@ -419,10 +419,16 @@ def _suggestions_statement(codes: int) -> Select[Any]:
     that count toward each, then all of them by title (the database's collation)."""
     course, certification = Course.__table__, Certification.__table__
     enrolment = Enrolment.__table__
+    # A completion whose certificate was revoked with a retake does not count as done: the
+    # course is offered again (its page offers the retake).
     completed_slugs = (
         select(course.c.slug)
         .join(enrolment, enrolment.c.course_id == course.c.id)
-        .where(enrolment.c.user_id == bindparam("user_id"), enrolment.c.completed_at.is_not(None))
+        .where(
+            enrolment.c.user_id == bindparam("user_id"),
+            enrolment.c.completed_at.is_not(None),
+            enrolment.c.retake_allowed_at.is_(None),
+        )
     )
     firsts = [
         select(
@@ -457,8 +463,9 @@ def courses_that_count(
     user_id: int, standings: list[Standing], today: date
 ) -> dict[tuple[str, str, date], list[SuggestedCourse]]:
     """Up to five published courses per unfinished standing that count toward it: toward one
-    of its certifications, not completed by the learner (in any version), approval holding
-    today. Keyed by (rule code, certification, cycle start).
+    of its certifications, not completed by the learner (in any version; a completion whose
+    certificate was revoked with a retake does not count), approval holding today. Keyed by
+    (rule code, certification, cycle start).
 
     One statement, whatever the size of the catalogue: the first five such courses (by title)
     of each certification wanted; a standing's five are among the first five of its
