@@ -200,3 +200,15 @@ def test_a_new_account_is_not_welcomed_back(
     person, web = _learner(app, create_user)
     home = text(web.get("/dashboard"))
     assert f"Welcome, {person.name}." in home and "Welcome back" not in home
+
+
+def test_the_outline_says_reading_now_on_the_module_being_read(
+    app: Flask, demo: None, create_user: Callable[..., Any]
+) -> None:
+    _, web = _learner(app, create_user)
+    web.submit(f"/courses/{DEMO_SLUG}", action=f"/courses/{DEMO_SLUG}/enrol")
+    reading = text(web.get(f"/courses/{DEMO_SLUG}/modules/1"))
+    assert '<span class="state-label">Reading now</span>' in reading
+    assert '<span class="state-label">Up next</span>' not in reading
+    course = text(web.get(f"/courses/{DEMO_SLUG}"))  # not reading: module 1 is next
+    assert '<span class="state-label">Up next</span>' in course
