@@ -10,7 +10,15 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import select
 
-from tests.conftest import DEMO_SLUG, Web, complete_modules, signed_in, start_quiz, wrong_key
+from tests.conftest import (
+    DEMO_SLUG,
+    Web,
+    answer_key,
+    complete_modules,
+    signed_in,
+    start_quiz,
+    wrong_key,
+)
 from tests.test_events import create_event
 
 LATER = {"starts_at": "2026-03-10T14:00", "ends_at": "2026-03-10T18:00"}
@@ -212,3 +220,21 @@ def test_the_outline_says_reading_now_on_the_module_being_read(
     assert '<span class="state-label">Up next</span>' not in reading
     course = text(web.get(f"/courses/{DEMO_SLUG}"))  # not reading: module 1 is next
     assert '<span class="state-label">Up next</span>' in course
+
+
+def test_a_pass_says_the_credit_is_in_the_log_in_plain_grammar(
+    app: Flask, demo: None, create_user: Callable[..., Any]
+) -> None:
+    _, web = _learner(app, create_user)
+    web.submit(f"/courses/{DEMO_SLUG}", action=f"/courses/{DEMO_SLUG}/enrol")
+    complete_modules(web, DEMO_SLUG)
+    attempt = start_quiz(web, DEMO_SLUG)
+    action = f"/courses/{DEMO_SLUG}/quiz/{attempt}"
+    web.submit(f"/courses/{DEMO_SLUG}/quiz", answer_key(app, DEMO_SLUG), action)
+    page = text(web.get(action))
+    assert "1 CEC earned: now in your credit log." in page and "1 CEC are" not in page
+
+
+def test_the_quiz_editor_counts_points_in_plain_grammar(trainer: Web) -> None:
+    page = text(trainer.get(f"/studio/courses/{DEMO_SLUG}/v1/quiz"))
+    assert re.search(r"\d+ questions, \d+ points in all\.", page)

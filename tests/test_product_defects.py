@@ -90,7 +90,7 @@ def test_a_certificate_revoked_for_a_retake_offers_the_retake_which_earns_the_cr
         r'href="(/courses/[^"]+/quiz/\d+)"', web.get(QUIZ_PAGE).get_data(as_text=True)
     )
     result = _text(web.get(first_result.group(1)).get_data(as_text=True))
-    assert "are in your credit log" not in result and "credit taken back" in result
+    assert "now in your credit log" not in result and "credit taken back" in result
 
     retake = web.submit(COURSE_PAGE, action=f"{COURSE_PAGE}/enrol")
     assert retake.status_code == 302
