@@ -353,8 +353,7 @@ minimum and to avoid street shoes on the carpet until it is completely dry.""",
                 },
                 {
                     "type": "multiple",
-                    "prompt": "Which practices help carpet dry faster after extraction? "
-                    "(select all that apply)",
+                    "prompt": "Which practices help carpet dry faster after extraction?",
                     "points": 2,
                     "explanation": (
                         "Dry passes, air movers blowing across the surface, and grooming the pile "
@@ -625,8 +624,7 @@ written procedures.""",
                 },
                 {
                     "type": "multiple",
-                    "prompt": "Which of these are examples of Category 3 water? "
-                    "(select all that apply)",
+                    "prompt": "Which of these are examples of Category 3 water?",
                     "points": 2,
                     "explanation": (
                         "Sewage, toilet backflow from beyond the trap, seawater, and rising "
@@ -935,7 +933,7 @@ the drying goal has been met, and photograph the final readings.""",
                 },
                 {
                     "type": "multiple",
-                    "prompt": "Which items belong in a daily drying log? (select all that apply)",
+                    "prompt": "Which items belong in a daily drying log?",
                     "points": 2,
                     "explanation": (
                         "A daily log records readings at every numbered location, psychrometric "

@@ -238,3 +238,14 @@ def test_a_pass_says_the_credit_is_in_the_log_in_plain_grammar(
 def test_the_quiz_editor_counts_points_in_plain_grammar(trainer: Web) -> None:
     page = text(trainer.get(f"/studio/courses/{DEMO_SLUG}/v1/quiz"))
     assert re.search(r"\d+ questions, \d+ points in all\.", page)
+
+
+def test_a_multiple_select_question_says_select_all_that_apply_once(
+    app: Flask, demo: None, create_user: Callable[..., Any]
+) -> None:
+    _, web = _learner(app, create_user)
+    web.submit(f"/courses/{DEMO_SLUG}", action=f"/courses/{DEMO_SLUG}/enrol")
+    complete_modules(web, DEMO_SLUG)
+    start_quiz(web, DEMO_SLUG)
+    page = text(web.get(f"/courses/{DEMO_SLUG}/quiz"))
+    assert page.count("select all that apply") == 1  # the demo's one multiple-select question
