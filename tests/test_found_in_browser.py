@@ -249,3 +249,18 @@ def test_a_multiple_select_question_says_select_all_that_apply_once(
     start_quiz(web, DEMO_SLUG)
     page = text(web.get(f"/courses/{DEMO_SLUG}/quiz"))
     assert page.count("select all that apply") == 1  # the demo's one multiple-select question
+
+
+def test_reversing_a_credit_says_what_will_happen(app: Flask, admin: Web) -> None:
+    from lms.accounts.operations import find_user_by_email
+    from lms.demo import seed_demo_certificates
+
+    app.config["LMS_BASE_URL"] = "http://lms.example"
+    with app.app_context():
+        seed_demo_certificates()
+        graduate = find_user_by_email("graduate@example.com").id
+    page = text(admin.get(f"/admin/users/{graduate}/ledger"))
+    assert re.search(
+        r"Adds an entry of −1 CEC with this reason, which the learner sees; it cannot be undone",
+        page,
+    )
