@@ -264,3 +264,17 @@ def test_reversing_a_credit_says_what_will_happen(app: Flask, admin: Web) -> Non
         r"Adds an entry of −1 CEC with this reason, which the learner sees; it cannot be undone",
         page,
     )
+
+
+def test_an_admin_is_not_offered_a_role_change_that_would_be_refused(
+    app: Flask, admin: Web
+) -> None:
+    from lms.accounts.operations import find_user_by_email
+
+    with app.app_context():
+        me = find_user_by_email("admin@example.com").id
+        trainer = find_user_by_email("trainer@example.com").id
+    page = text(admin.get("/admin/users"))
+    assert f'action="/admin/users/{me}/role"' not in page
+    assert "another admin can change your role" in page
+    assert f'action="/admin/users/{trainer}/role"' in page
