@@ -278,3 +278,14 @@ def test_an_admin_is_not_offered_a_role_change_that_would_be_refused(
     assert f'action="/admin/users/{me}/role"' not in page
     assert "another admin can change your role" in page
     assert f'action="/admin/users/{trainer}/role"' in page
+
+
+def test_changing_the_password_says_which_password_is_which(
+    app: Flask, demo: None, create_user: Callable[..., Any]
+) -> None:
+    _, web = _learner(app, create_user)
+    empty = text(web.submit("/account/password", {}))
+    assert ">New password<" in empty and ">Repeat the new password<" in empty
+    summary = empty.index("Enter your current password.")
+    assert summary < empty.index("Choose a new password.") < empty.index("Repeat the new password.")
+    assert "This field is required." not in empty

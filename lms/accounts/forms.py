@@ -99,7 +99,26 @@ class ResetPasswordForm(_NewPasswordMixin, LMSForm):
 
 class ChangePasswordForm(_NewPasswordMixin, LMSForm):
     current_password = PasswordField(
-        "Current password", validators=[DataRequired(), Length(max=200)]
+        "Current password",
+        validators=[DataRequired(message="Enter your current password."), Length(max=200)],
+    )
+    # Beside the current password, "Password" alone does not say which one: these say "new",
+    # and come after it (the error summary lists fields in this order).
+    password = PasswordField(
+        "New password",
+        validators=[
+            DataRequired(message="Choose a new password."),
+            _min_password_length,
+            Length(max=200),
+            no_control_characters,
+        ],
+    )
+    confirm = PasswordField(
+        "Repeat the new password",
+        validators=[
+            DataRequired(message="Repeat the new password."),
+            EqualTo("password", message="The passwords do not match."),
+        ],
     )
 
 
