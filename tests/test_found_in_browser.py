@@ -289,3 +289,11 @@ def test_changing_the_password_says_which_password_is_which(
     summary = empty.index("Enter your current password.")
     assert summary < empty.index("Choose a new password.") < empty.index("Repeat the new password.")
     assert "This field is required." not in empty
+
+
+def test_empty_sign_in_and_sign_up_forms_say_what_is_missing(web: Web) -> None:
+    login = text(web.submit("/login", {}))
+    assert "Enter your e-mail address." in login and "Enter your password." in login
+    signup = text(web.submit("/register", {}))
+    assert "Choose a password." in signup and "Repeat the password." in signup
+    assert "This field is required." not in login + signup

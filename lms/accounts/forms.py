@@ -41,7 +41,7 @@ class _NewPasswordMixin:
     password = PasswordField(
         "Password",
         validators=[
-            DataRequired(),
+            DataRequired(message="Choose a password."),
             _min_password_length,
             Length(max=200),
             no_control_characters,
@@ -49,7 +49,10 @@ class _NewPasswordMixin:
     )
     confirm = PasswordField(
         "Repeat password",
-        validators=[DataRequired(), EqualTo("password", message="The passwords do not match.")],
+        validators=[
+            DataRequired(message="Repeat the password."),
+            EqualTo("password", message="The passwords do not match."),
+        ],
     )
 
 
@@ -83,9 +86,15 @@ class LoginForm(LMSForm):
     email = EmailField(
         "E-mail",
         filters=[_strip],
-        validators=[DataRequired(), no_control_characters, Length(max=254)],
+        validators=[
+            DataRequired(message="Enter your e-mail address."),
+            no_control_characters,
+            Length(max=254),
+        ],
     )
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+    password = PasswordField(
+        "Password", validators=[DataRequired(message="Enter your password."), Length(max=200)]
+    )
     next = HiddenField()
 
 
