@@ -297,3 +297,23 @@ def test_empty_sign_in_and_sign_up_forms_say_what_is_missing(web: Web) -> None:
     signup = text(web.submit("/register", {}))
     assert "Choose a password." in signup and "Repeat the password." in signup
     assert "This field is required." not in login + signup
+
+
+def test_the_catalogue_card_does_not_call_a_course_to_retake_completed(
+    app: Flask, demo: None
+) -> None:
+    from lms.demo import seed_demo_certificates
+
+    app.config["LMS_BASE_URL"] = "http://lms.example"
+    with app.app_context():
+        seed_demo_certificates()  # the WRT course's certificate is revoked with a retake
+    graduate = signed_in(app, "graduate@example.com", "graduate-demo-pass")
+    page = text(graduate.get("/"))
+    cards = {
+        title: card
+        for card in page.split('<li class="course-card')[1:]
+        for title in re.findall(r">([^<]+)</a></h", card)[:1]
+    }
+    retake = cards["Category and Class of Water Intrusion"]
+    assert "retake the course to earn the credit" in retake and "Completed" not in retake
+    assert "✓ Completed" in cards["Hot Water Extraction Fundamentals"]

@@ -74,6 +74,8 @@ class CatalogueCourse:
     #: The visitor's enrolment in this version (None when signed out or not enrolled).
     enrolment_id: int | None = None
     completed_at: datetime | None = None
+    #: Set when the certificate of that completion was revoked with a retake.
+    retake_allowed_at: datetime | None = None
     modules_done: int = 0
     modules: int = 0
     certifications: tuple[CatalogueCertification, ...] = ()
@@ -170,6 +172,7 @@ def _statements(search: bool, mine: bool, low: bool, high: bool) -> tuple[Select
             _media.c.filename,
             enrolment.c.id,
             enrolment.c.completed_at,
+            enrolment.c.retake_allowed_at,
             select(func.count(_completion.c.id))
             .where(_completion.c.enrolment_id == enrolment.c.id)
             .scalar_subquery(),
