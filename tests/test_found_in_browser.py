@@ -317,3 +317,9 @@ def test_the_catalogue_card_does_not_call_a_course_to_retake_completed(
     retake = cards["Category and Class of Water Intrusion"]
     assert "retake the course to earn the credit" in retake and "Completed" not in retake
     assert "✓ Completed" in cards["Hot Water Extraction Fundamentals"]
+
+
+def test_the_branding_page_leads_back_to_the_admin_pages(admin: Web) -> None:
+    page = text(admin.get("/admin/branding"))
+    crumbs = re.search(r'<p class="crumbs">(.*?)</p>', page, re.S)
+    assert crumbs and 'href="/admin/"' in crumbs.group(1)
