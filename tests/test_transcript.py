@@ -95,7 +95,7 @@ def test_rows_and_totals_for_a_period(app, learner):
         assert inside in html
     assert "Old seminar 2025" not in html and "April meeting" not in html
     # The reversed entry is marked, the reversal is a negative line, the total nets them.
-    assert "Reversed on 2026-03-03: Evidence was for another course" in html
+    assert ">3 March 2026</time>: Evidence was for another course" in html
     assert "Correction of: Claimed workshop" in html and "-3 CEC" in html
     assert (
         'Total CEC</th><td data-label="Credits" class="num key">3 CEC</td>'

@@ -123,7 +123,8 @@ def test_learner_signs_up_learns_passes_and_gets_a_verifiable_certificate(app, c
     dashboard = later.get("/dashboard").get_data(as_text=True)
     assert "Hot Water Extraction Fundamentals" in dashboard
     assert "<strong>1 CEC</strong>" in dashboard
-    assert "Completed 2026-03-02" in dashboard
+    assert 'Completed <time datetime="2026-03-02T' in dashboard
+    assert ">2 March 2026</time>" in dashboard
 
     pdf = later.get(f"/certificates/{public_id}.pdf")
     assert pdf.status_code == 200
