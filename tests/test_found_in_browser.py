@@ -323,3 +323,45 @@ def test_the_branding_page_leads_back_to_the_admin_pages(admin: Web) -> None:
     page = text(admin.get("/admin/branding"))
     crumbs = re.search(r'<p class="crumbs">(.*?)</p>', page, re.S)
     assert crumbs and 'href="/admin/"' in crumbs.group(1)
+
+
+def test_the_holder_is_told_when_their_certificate_is_revoked(
+    app: Flask, admin: Web, create_user: Callable[..., Any]
+) -> None:
+    from certificates import Certificate
+    from lms.credits.models import CreditEntry
+    from lms.notifications.models import Notification
+    from lms.outbox.models import OutboxMessage
+
+    person, web = _learner(app, create_user)
+    web.submit(f"/courses/{DEMO_SLUG}", action=f"/courses/{DEMO_SLUG}/enrol")
+    complete_modules(web, DEMO_SLUG)
+    attempt = start_quiz(web, DEMO_SLUG)
+    quiz = f"/courses/{DEMO_SLUG}/quiz"
+    web.submit(quiz, answer_key(app, DEMO_SLUG), f"{quiz}/{attempt}")
+    with app.app_context():
+        db = app.extensions["lms"].db.session
+        certificate_id = db.scalar(
+            select(CreditEntry.certificate_id).where(CreditEntry.user_id == person.id)
+        )
+        public_id = db.get(Certificate, certificate_id).public_id
+    page = f"/certificates/{public_id}/revoke"
+    done = admin.submit(page, {"reason": "Answers were shared", "retake": "y"})
+    assert done.status_code == 302, text(done)
+
+    listing = text(web.get("/my/notifications"))
+    assert "Certificate revoked: Hot Water Extraction Fundamentals" in listing
+    with app.app_context():
+        db = app.extensions["lms"].db.session
+        [told] = db.scalars(
+            select(Notification).where(
+                Notification.user_id == person.id, Notification.kind == "certificate-revoked"
+            )
+        ).all()
+        assert "Answers were shared" in told.body and "retake the course" in told.body
+        mails = db.scalars(
+            select(OutboxMessage.subject).where(OutboxMessage.to_address == person.email)
+        ).all()
+        assert "Certificate revoked: Hot Water Extraction Fundamentals" in mails
+    # Its e-mail can be turned off like the others.
+    assert "Certificate revoked" in text(web.get("/my/notifications/preferences"))

@@ -23,6 +23,7 @@ from lms.credits.models import CreditEntry
 from lms.credits.operations import sign
 from lms.db import session
 from lms.learning.models import Enrolment
+from lms.notifications.messages import certificate_revoked
 
 
 class AwardError(ValueError):
@@ -168,6 +169,7 @@ def revoke(certificate: Certificate, reason: str, now: datetime, *, retake: bool
             while current.replaces_id is not None and current.replaces_id not in chain:
                 chain.add(current.replaces_id)
                 current = db.get(Certificate, current.replaces_id)
+            holder = _holder_of(current.award_key)
             for entry in db.scalars(
                 select(CreditEntry).where(
                     CreditEntry.certificate_id.in_(chain),
@@ -184,12 +186,36 @@ def revoke(certificate: Certificate, reason: str, now: datetime, *, retake: bool
                     )
             if retake:
                 _allow_retake(current.award_key, now)
+            if holder is not None:  # the holder is told: their credit is gone
+                certificate_revoked(
+                    certificate,
+                    CertificateFacts.from_json(certificate.facts).course_title,
+                    reason,
+                    user_id=holder,
+                    retake=retake and current.award_key.startswith(_COURSE_AWARD),
+                    now=now,
+                )
         db.commit()
     except Exception:
         db.rollback()
         raise
     db.refresh(certificate)
     return won == 1
+
+
+_COURSE_AWARD = "course-enrolment:"
+
+
+def _holder_of(award_key: str) -> int | None:
+    """The learner a course certificate was awarded to (None for another kind of award)."""
+    if (
+        not award_key.startswith(_COURSE_AWARD)
+        or not award_key.removeprefix(_COURSE_AWARD).isdigit()
+    ):
+        return None
+    return session().scalar(
+        select(Enrolment.user_id).where(Enrolment.id == int(award_key.removeprefix(_COURSE_AWARD)))
+    )
 
 
 def _allow_retake(award_key: str, now: datetime) -> None:

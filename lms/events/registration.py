@@ -19,9 +19,9 @@ from lms.accounts.models import User
 from lms.db import session
 from lms.events.models import Event, Registration
 from lms.events.operations import EventRefused, lock_open_event
+from lms.notifications.operations import email_link
 from lms.outbox.operations import queue_message
 from lms.times import local_text, zone_named
-from lms.urls import external_url
 
 REGISTERED, WAITLISTED, CANCELLED = "registered", "waitlisted", "cancelled"
 #: Events per page of the learner's list.
@@ -175,6 +175,8 @@ def _promote_next(event: Event, now: datetime) -> User | None:
     assert person is not None  # a registration's user_id is a foreign key
     zone = zone_named(person.time_zone) or zone_named(event.time_zone) or zone_named("UTC")
     assert zone is not None
+    # Like a notification's link: from LMS_BASE_URL, never from the request's Host header.
+    link = email_link("lms.events.event_page", event_id=event.id)
     queue_message(
         db,
         to=person.email,
@@ -182,8 +184,8 @@ def _promote_next(event: Event, now: datetime) -> User | None:
         body=(
             f"Hello {person.name},\n\nA seat came free at “{event.title}” and it is yours: "
             f"{local_text(event.starts_at, zone)} at {event.place}.\n\n"
-            "If you can no longer come, cancel on the event's page so the next person gets it: "
-            f"{external_url('lms.events.event_page', event_id=event.id)}\n"
+            "If you can no longer come, cancel on the event's page so the next person gets it"
+            + (f": {link}\n" if link else " (sign in and open Events).\n")
         ),
         now=now,
         dedupe_key=f"event-promoted:{first.id}",  # a row is promoted once

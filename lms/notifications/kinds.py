@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 CERTIFICATE_ISSUED = "certificate-issued"
+CERTIFICATE_REVOKED = "certificate-revoked"
 CLAIM_DECIDED = "claim-decided"
 COURSE_REVIEWED = "course-reviewed"
 EVENT_REMINDER = "event-reminder"
@@ -27,6 +28,11 @@ KINDS: dict[str, Kind] = {
     kind.code: kind
     for kind in (
         Kind(CERTIFICATE_ISSUED, "Certificate issued", "when you pass a course"),
+        Kind(
+            CERTIFICATE_REVOKED,
+            "Certificate revoked",
+            "when an administrator revokes a certificate of yours and takes back its credit",
+        ),
         Kind(CLAIM_DECIDED, "Credit claim decided", "when a reviewer approves or rejects a claim"),
         Kind(
             COURSE_REVIEWED,

@@ -46,6 +46,40 @@ def certificate_issued(certificate: Certificate, facts: CertificateFacts, user_i
     )
 
 
+def certificate_revoked(
+    certificate: Certificate,
+    course_title: str,
+    reason: str,
+    *,
+    user_id: int,
+    retake: bool,
+    now: datetime,
+) -> int:
+    """To the holder: the certificate no longer counts, why, and whether a retake is open."""
+    body = (
+        f"Your certificate for {course_title} was revoked and its credit taken back from your "
+        f"credit log. The reason given: {reason}"
+    )
+    body += (
+        "\n\nYou may retake the course to earn the credit again: its page offers a new start."
+        if retake
+        else "\n\nIf you think this is a mistake, contact the course provider."
+    )
+    return int(
+        notify(
+            session(),
+            user_id=user_id,
+            kind=kinds.CERTIFICATE_REVOKED,
+            subject_key=f"certificate:{certificate.id}",
+            title=f"Certificate revoked: {course_title}",
+            body=body,
+            endpoint="lms.awards.certificate_page",
+            values={"public_id": certificate.public_id},
+            now=now,
+        )
+    )
+
+
 def claim_decided(claim: CreditClaim, status: str, note: str, now: datetime) -> int:
     """To the claimant: approved (credited) or rejected with the reviewer's note."""
     credits = f"{format_number(claim.credits)} {claim.credit_unit}"

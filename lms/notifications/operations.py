@@ -102,6 +102,12 @@ def _absolute(endpoint: str, **values: Any) -> str:
     return external_url(endpoint, **values)
 
 
+def email_link(endpoint: str, **values: Any) -> str:
+    """A page's link for any e-mail, by the same rule as a notification's ("" when there is no
+    trusted base to build it on)."""
+    return _absolute(endpoint, **values)
+
+
 def email_text(user: User, kind: str, body: str, endpoint: str, values: Mapping[str, Any]) -> str:
     lines = [f"Hello {user.name},", "", body]
     link = _absolute(endpoint, **values) if endpoint else ""
