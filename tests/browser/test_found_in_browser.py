@@ -11,7 +11,7 @@ pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
 
 from flask import Flask  # noqa: E402
 
-from tests.browser.conftest import DESKTOP, Journey, sign_in  # noqa: E402
+from tests.browser.conftest import DESKTOP, PHONE, Journey, sign_in  # noqa: E402
 from tests.conftest import signed_in  # noqa: E402
 from tests.test_events import create_event  # noqa: E402
 
@@ -45,3 +45,23 @@ def test_confirm_the_roster_does_not_look_clickable_before_the_event(
     assert disabled_look["background"] != primary_look["background"]
     assert disabled_look["colour"] != primary_look["colour"]
     trainer.finish()
+
+
+def test_menu_links_and_lone_links_in_table_cards_are_44px_tap_targets_on_a_phone(
+    app: Flask, live_server: str, journey: Callable[..., Journey]
+) -> None:
+    admin = journey("found-tap-targets", viewport=PHONE, is_mobile=True, has_touch=True)
+    page = admin.page
+    sign_in(admin, "admin@example.com", "admin-demo-pass")
+    page.goto("/admin/users")  # each person is a card with a lone "Credit log" link
+    admin.check("people-on-a-phone")
+    heights = page.evaluate(
+        """() => [...document.querySelectorAll(
+              'header.site nav a, .table-wrap td > a:only-child')]
+            .filter(a => a.getBoundingClientRect().height > 0)
+            .map(a => [a.innerText.trim(), a.getBoundingClientRect().height])"""
+    )
+    assert any(text.startswith("Credit log") for text, _ in heights)
+    small = [(text, height) for text, height in heights if height < 44]
+    assert small == [], small
+    admin.finish()
