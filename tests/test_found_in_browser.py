@@ -365,3 +365,14 @@ def test_the_holder_is_told_when_their_certificate_is_revoked(
         assert "Certificate revoked: Hot Water Extraction Fundamentals" in mails
     # Its e-mail can be turned off like the others.
     assert "Certificate revoked" in text(web.get("/my/notifications/preferences"))
+
+
+def test_the_certifications_list_counts_in_plain_grammar(app: Flask, admin: Web) -> None:
+    from lms.demo import seed_demo_certificates
+
+    app.config["LMS_BASE_URL"] = "http://lms.example"
+    with app.app_context():
+        seed_demo_certificates()  # the graduate holds CCT and WRT
+    page = text(admin.get("/admin/certifications"))
+    assert "1 holder<" in page and "1 holders" not in page
+    assert "0 course versions, 0 holders" in page  # MWR
