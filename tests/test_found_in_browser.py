@@ -376,3 +376,13 @@ def test_the_certifications_list_counts_in_plain_grammar(app: Flask, admin: Web)
     page = text(admin.get("/admin/certifications"))
     assert "1 holder<" in page and "1 holders" not in page
     assert "0 course versions, 0 holders" in page  # MWR
+
+
+def test_sign_in_to_enrol_lands_on_the_course_with_a_plain_message(
+    app: Flask, demo: None, create_user: Callable[..., Any]
+) -> None:
+    _, web = _learner(app, create_user)
+    landed = web.get(f"/courses/{DEMO_SLUG}/continue", follow_redirects=True)
+    page = text(landed)
+    assert "You are not enrolled in this course yet: enrol below to start it." in page
+    assert ">Enrol in this course</button>" in page

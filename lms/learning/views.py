@@ -60,7 +60,7 @@ def enrolled(view: Callable[..., Any]) -> Callable[..., Any]:
                 abort(404, "This course has no such module.")
             kwargs["module"] = module
         if enrolment is None:
-            flash("Enrol in the course first.", "info")
+            flash("You are not enrolled in this course yet: enrol below to start it.", "info")
             return redirect(url_for("lms.catalogue.course", slug=course.slug))
         return view(course=course, enrolment=enrolment, **kwargs)
 
