@@ -386,3 +386,22 @@ def test_sign_in_to_enrol_lands_on_the_course_with_a_plain_message(
     page = text(landed)
     assert "You are not enrolled in this course yet: enrol below to start it." in page
     assert ">Enrol in this course</button>" in page
+
+
+def test_the_transcript_pdf_is_not_justified_into_wide_gaps(app: Flask, demo: None) -> None:
+    import pypdfium2
+
+    from lms.demo import seed_demo_certificates
+
+    app.config["LMS_BASE_URL"] = "http://lms.example"
+    with app.app_context():
+        seed_demo_certificates()  # a revoked certificate: long notes in narrow cells
+    graduate = signed_in(app, "graduate@example.com", "graduate-demo-pass")
+    response = graduate.get("/my/transcript.pdf?all=1")
+    assert response.status_code == 200
+    page = pypdfium2.PdfDocument(response.get_data())[0].get_textpage()
+    words = page.get_text_range()
+    at = words.find("Reverses entry")
+    assert at >= 0, words
+    gap = page.get_charbox(at + 9)[0] - page.get_charbox(at + 7)[2]  # "Reverses" to "entry"
+    assert gap < 8, f"a {gap:.1f} pt gap between two words"

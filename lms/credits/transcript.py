@@ -361,6 +361,7 @@ def transcript_pdf(transcript: Transcript, *, site_name: str) -> bytes:
             headings_style=FontFace(emphasis="BOLD", fill_color=(230, 236, 243)),
             line_height=4.6,
             padding=1,
+            text_align="LEFT",  # fpdf2 justifies by default: wide gaps in narrow cells
         ) as table:
             header = table.row()
             for title in (
