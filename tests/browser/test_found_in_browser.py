@@ -65,3 +65,22 @@ def test_menu_links_and_lone_links_in_table_cards_are_44px_tap_targets_on_a_phon
     small = [(text, height) for text, height in heights if height < 44]
     assert small == [], small
     admin.finish()
+
+
+def test_a_date_alone_in_a_table_column_does_not_break_at_its_hyphens(
+    certificates: None, journey: Callable[..., Journey]
+) -> None:
+    graduate = journey("found-dates", viewport=DESKTOP)
+    page = graduate.page
+    sign_in(graduate, "graduate@example.com", "graduate-demo-pass")
+    page.goto("/dashboard")
+    graduate.check("recent-credit")
+    cells = page.locator('td[data-label="Date"]')
+    assert cells.count() >= 3
+    for n in range(cells.count()):
+        box = cells.nth(n).evaluate(
+            "td => { const r = document.createRange(); r.selectNodeContents(td);"
+            " return [td.innerText, r.getClientRects().length]; }"
+        )
+        assert box[1] == 1, f"{box[0]!r} is broken over {box[1]} lines"
+    graduate.finish()
