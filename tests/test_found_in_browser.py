@@ -405,3 +405,18 @@ def test_the_transcript_pdf_is_not_justified_into_wide_gaps(app: Flask, demo: No
     assert at >= 0, words
     gap = page.get_charbox(at + 9)[0] - page.get_charbox(at + 7)[2]  # "Reverses" to "entry"
     assert gap < 8, f"a {gap:.1f} pt gap between two words"
+
+
+def test_a_read_only_version_says_what_to_do_and_links_to_where_it_is_done(
+    trainer: Web, draft: str
+) -> None:
+    versions = f'<a href="/studio/courses/{DEMO_SLUG}/">Go to the course\'s versions</a>'
+    for page in ("/edit", "/modules/1/edit", "/quiz"):
+        shown = text(trainer.get(f"/studio/courses/{DEMO_SLUG}/v1{page}"))
+        assert "Start a new version to edit it." in shown and versions in shown, page
+    submitted = trainer.submit(
+        f"/studio/courses/{DEMO_SLUG}/", {"credit_reason": "A practical lab."}, draft + "/submit"
+    )
+    assert submitted.status_code == 302
+    shown = text(trainer.get(draft + "/edit"))
+    assert "Withdraw it from approval to edit it again." in shown and versions in shown

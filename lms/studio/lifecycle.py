@@ -62,9 +62,14 @@ def is_editable(course: Course) -> bool:
 
 def require_editable(course: Course) -> None:
     if not is_editable(course):
+        # Say what to do in this state (each is done on the course's versions page).
+        how = {
+            "submitted": "Withdraw it from approval to edit it again.",
+            "approved": "Publish it, then start a new version to change it.",
+        }.get(course.status, "Start a new version to edit it.")
         raise LifecycleError(
             f"Version {course.version} is {STATE_LABELS[course.status].lower()}; only a draft "
-            "can be changed. Start a new version to edit it."
+            f"can be changed. {how}"
         )
 
 
