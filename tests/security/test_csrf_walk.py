@@ -130,11 +130,13 @@ def build_world(app: Flask, create_user: Callable[..., Any], clock: Any) -> Worl
     learner with an open attempt, a passed course, a holding, a claim and an event check-in."""
     from lms.accounts.models import User
     from lms.accounts.tokens import make_reset_token
+    from lms.awards.branding import load_branding
     from lms.catalogue.models import Certification, Holding, Media
     from lms.catalogue.operations import course_version, published_course
     from lms.claims.models import CreditClaim
     from lms.credits.models import CreditEntry
     from lms.demo import seed_demo_certificates, seed_demo_data
+    from lms.events.feed import new_feed_token
     from lms.events.models import Attendance, Event
     from lms.events.tokens import make_checkin_token
     from lms.notifications.models import Notification
@@ -282,6 +284,8 @@ def build_world(app: Flask, create_user: Callable[..., Any], clock: Any) -> Worl
         }
         reset_token = make_reset_token(db.get(User, learner_id))
         preferences_token = make_preferences_token(learner_id)
+        feed_token = new_feed_token(learner_id)  # the learner's calendar feed address
+        logo = load_branding(db)  # the demo's certificate logo, served by its own route
 
         # Variants for the GET walk: the learner's finished attempt, own certificate and ledger
         # in the second course (its published version 1); the revoked certificate and the
@@ -312,6 +316,9 @@ def build_world(app: Flask, create_user: Callable[..., Any], clock: Any) -> Worl
         ("lms.notifications.preferences_by_link", "token"): preferences_token,
         ("lms.events.checkin_link", "token"): checkin_token,
         ("lms.events.checkin_link_post", "token"): checkin_token,
+        ("lms.events.calendar_feed", "token"): feed_token,
+        ("lms.awards.branding_logo", "media_id"): logo.logo_media_id,
+        ("lms.awards.branding_logo", "filename"): logo.logo_filename,
     }
     for endpoint, folder in _static_folders(app).items():
         overrides[(endpoint, "filename")] = _a_file_in(folder)
