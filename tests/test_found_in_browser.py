@@ -420,3 +420,24 @@ def test_a_read_only_version_says_what_to_do_and_links_to_where_it_is_done(
     assert submitted.status_code == 302
     shown = text(trainer.get(draft + "/edit"))
     assert "Withdraw it from approval to edit it again." in shown and versions in shown
+
+
+def test_a_revocation_reason_ending_in_a_full_stop_gets_no_second_one(
+    app: Flask, admin: Web
+) -> None:
+    from certificates import Certificate
+    from lms.awards.operations import revoke
+    from lms.db import session
+    from lms.demo import seed_demo_certificates
+
+    app.config["LMS_BASE_URL"] = "http://lms.example"
+    with app.app_context():
+        seed_demo_certificates()
+        valid = (
+            session().scalars(select(Certificate).where(Certificate.revoked_at.is_(None))).first()
+        )
+        public_id = valid.public_id
+        revoke(valid, "The course must be retaken.", valid.issued_at)
+    for page in (f"/verify/{public_id}", f"/certificates/{public_id}"):
+        shown = text(admin.get(page))
+        assert "The course must be retaken." in shown and "retaken.." not in shown, page
