@@ -441,3 +441,29 @@ def test_a_revocation_reason_ending_in_a_full_stop_gets_no_second_one(
     for page in (f"/verify/{public_id}", f"/certificates/{public_id}"):
         shown = text(admin.get(page))
         assert "The course must be retaken." in shown and "retaken.." not in shown, page
+
+
+def test_approval_and_due_dates_are_written_out_not_iso(app: Flask, trainer: Web) -> None:
+    iso = re.compile(r"\b20\d\d-\d\d-\d\d\b")
+    studio = text(trainer.get("/studio/"))
+    approvals = re.findall(r'data-label="Approval">(.*?)</td>', studio, re.S)
+    assert approvals and not any(iso.search(re.sub(r"<[^>]+>", "", a)) for a in approvals)
+    assert re.search(r"through <time datetime=\"[\d-]+\">\d{1,2} \w+ 20\d\d</time>", studio)
+    course = text(trainer.get(f"/courses/{DEMO_SLUG}"))
+    assert re.search(r"\(valid through <time[^>]*>\d{1,2} \w+ 20\d\d</time>\)", course)
+    versions = text(trainer.get(f"/studio/courses/{DEMO_SLUG}/"))
+    assert re.search(r"valid through <time[^>]*>\d{1,2} \w+ 20\d\d</time>", versions)
+
+
+def test_the_dashboards_requirements_give_their_due_date_written_out(
+    app: Flask, demo: None
+) -> None:
+    from lms.demo import seed_demo_certificates
+
+    app.config["LMS_BASE_URL"] = "http://lms.example"
+    with app.app_context():
+        seed_demo_certificates()
+    graduate = signed_in(app, "graduate@example.com", "graduate-demo-pass")
+    home = text(graduate.get("/dashboard"))
+    needs = home.split('id="compliance-h"', 1)[1].split("</section>", 1)[0]
+    assert re.search(r"due <time[^>]*>\d{1,2} \w+ 20\d\d</time>", needs), needs[:500]
