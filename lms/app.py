@@ -73,8 +73,7 @@ def create_app(
     # replaced it): refused with a database server (lms.deployment).
     app.config.setdefault(
         "LMS_SECRET_KEY_GENERATED",
-        not os.environ.get("LMS_SECRET_KEY")
-        and app.config["SECRET_KEY"] == _secret_key(instance),
+        not os.environ.get("LMS_SECRET_KEY") and app.config["SECRET_KEY"] == _secret_key(instance),
     )
     if str(app.config.get("LMS_BASE_URL") or "").startswith("https://"):
         app.config["SESSION_COOKIE_SECURE"] = True  # served over HTTPS: never send it in clear

@@ -218,9 +218,7 @@ def _temporary_beside(target: Path) -> Path:
     # Same folder: the final rename stays on one file system. mkstemp makes it 0600: a backup
     # holds password hashes and evidence files.
     try:
-        fd, name = tempfile.mkstemp(
-            prefix=f".{target.name}.", suffix=".partial", dir=target.parent
-        )
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
     except OSError as exc:
         raise BackupError(f"cannot write in {target.parent}: {exc.strerror}") from None
     os.close(fd)

@@ -498,9 +498,7 @@ def sqlite_live_path(app: Flask) -> Path:
         return Path(app.extensions["lms"].db.engine.url.database)
 
 
-def test_a_restore_while_the_app_holds_the_write_lock_gives_up_clearly(
-    app, runner, good_backup
-):
+def test_a_restore_while_the_app_holds_the_write_lock_gives_up_clearly(app, runner, good_backup):
     """Python's backup call retries a locked database forever; the restore stops at the busy
     timeout instead, says to stop the app, and changes nothing."""
     if dialect_of(app) != "sqlite":
@@ -521,9 +519,7 @@ def test_a_restore_while_the_app_holds_the_write_lock_gives_up_clearly(
 
 
 @pytest.mark.parametrize("damage", ["overwritten", "truncated"])
-def test_a_restore_replaces_a_live_database_sqlite_cannot_read(
-    app, runner, good_backup, damage
-):
+def test_a_restore_replaces_a_live_database_sqlite_cannot_read(app, runner, good_backup, damage):
     """The disaster a restore is for: the live file is set aside, the backup copied in."""
     if dialect_of(app) != "sqlite":
         pytest.skip("an SQLite file")

@@ -274,5 +274,6 @@ def accent_stylesheet(colour: str) -> Response:
     response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
     return response
 
+
 # The revocation pages register their routes on this blueprint.
 from lms.awards import revocation  # noqa: E402, F401

@@ -85,8 +85,8 @@ def deliver_pending(
     db: Session, now: datetime, limit: int = 500, only: Sequence[int] | None = None
 ) -> Delivery:
     """Send what is queued (oldest first; ``only`` these ids when given), committing after
-    each claim and each result: call it after the caller's own commit. ``now`` is when the run began; every claim reads the clock
-    again, as a long run may outlast a lease."""
+    each claim and each result: call it after the caller's own commit. ``now`` is when the
+    run began; every claim reads the clock again, as a long run may outlast a lease."""
     lease = timedelta(seconds=int(current_app.config["LMS_OUTBOX_LEASE_SECONDS"]))
     moment = max(now, clock_now())
     candidates = (

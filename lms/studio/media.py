@@ -50,7 +50,6 @@ def max_media_bytes() -> int:
     return int(current_app.config["LMS_MEDIA_MAX_BYTES"])  # default in lms/settings.py
 
 
-
 def _is_mp3(head: bytes) -> bool:
     if head.startswith(b"ID3"):
         return True
@@ -162,8 +161,7 @@ def is_public(media_id: int) -> bool:
     as_image = select(Course.id).where(Course.image_media_id == media_id, shown)
     db = session()
     return (
-        db.scalars(in_module.where(Module.media_id == media_id, shown).limit(1)).first()
-        is not None
+        db.scalars(in_module.where(Module.media_id == media_id, shown).limit(1)).first() is not None
         or db.scalars(as_image.limit(1)).first() is not None
     )
 

@@ -30,8 +30,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table("lms_course") as batch:
-        batch.drop_constraint(
-            batch.f("fk_lms_course_image_media_id_lms_media"), type_="foreignkey"
-        )
+        batch.drop_constraint(batch.f("fk_lms_course_image_media_id_lms_media"), type_="foreignkey")
         batch.drop_column("duration_minutes")
         batch.drop_column("image_media_id")
