@@ -84,6 +84,7 @@ def test_host_apps_get_the_commands_under_flask_lms(database_url, tmp_path):
     host.config.update(
         SECRET_KEY="the host app's own long and random secret key 9f3b",
         SQLALCHEMY_DATABASE_URI=database_url,
+        LMS_MAIL_BACKEND="file",  # a host on a database server names it
     )
     LMS(host)
     runner = host.test_cli_runner()

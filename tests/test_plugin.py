@@ -40,6 +40,7 @@ def _host(database_url: str, instance: Path, with_accounts: bool) -> tuple[Flask
     host.config.update(
         SECRET_KEY="the host app's own long and random secret key 9f3b",
         SQLALCHEMY_DATABASE_URI=database_url,
+        LMS_MAIL_BACKEND="file",  # a host on a database server names it
         LMS_URL_PREFIX="/learn",
         LMS_MAIL_DIR=str(instance / "mail"),
         LMS_BASE_URL="https://host.example",  # a host in production sets it, as here
@@ -172,6 +173,7 @@ def test_lms_refuses_a_second_login_manager_without_an_adapter(database_url, tmp
     app.config.update(
         SECRET_KEY="the host app's own long and random secret key 9f3b",
         SQLALCHEMY_DATABASE_URI=database_url,
+        LMS_MAIL_BACKEND="file",  # a host on a database server names it
     )
     LoginManager(app)
     with pytest.raises(RuntimeError, match="FlaskLoginHostAdapter"):
@@ -183,6 +185,7 @@ def test_lms_shares_the_hosts_sqlalchemy_when_not_given_one(database_url, tmp_pa
     app.config.update(
         SECRET_KEY="the host app's own long and random secret key 9f3b",
         SQLALCHEMY_DATABASE_URI=database_url,
+        LMS_MAIL_BACKEND="file",  # a host on a database server names it
     )
     host_db = SQLAlchemy(app)
     LMS(app)

@@ -146,6 +146,7 @@ def host(database_url: str, tmp_path: Path) -> Iterator[tuple[Flask, SQLAlchemy]
     host.config.update(
         SECRET_KEY="host-secret-for-the-transaction-tests",
         SQLALCHEMY_DATABASE_URI=database_url,
+        LMS_MAIL_BACKEND="file",  # a host on a database server names it
         LMS_URL_PREFIX="/learn",
         LMS_MAIL_DIR=str(tmp_path / "mail"),
         LMS_BASE_URL="https://host.example",
