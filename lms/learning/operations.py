@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
@@ -441,18 +442,24 @@ def credit_taken_back(enrolment: Enrolment) -> bool:
     return found is not None
 
 
-def outcomes_of(
+def outcome_counts(
     enrolment: Enrolment, attempt: Attempt, quiz: Quiz, level: str
-) -> list[ReviewedQuestion]:
-    """Which questions a graded attempt got right or wrong, when the quiz's policy withholds
-    its review for now (until a pass, or the last attempt): each question's verdict and points
-    only, never an answer, the learner's own included. Nothing while another attempt is open
-    or when the trainer chose to show the score alone."""
+) -> dict[str, int]:
+    """How many questions a graded attempt got right, partly right, wrong or left unanswered,
+    when the quiz's policy withholds its review for now (until a pass, or the last attempt).
+    Counts only: naming which questions were wrong would let a learner pass by changing just
+    those answers attempt after attempt. Nothing while another attempt is open or when the
+    trainer chose to show the score alone."""
     if level != "score" or quiz.review_shows == "score" or attempt.state != "graded":
-        return []
+        return {}
     if any(a.state == "open" for a in attempts_of(enrolment)):
-        return []
-    return [replace(r, given=[]) for r in review_attempt(session(), attempt, "wrong")]
+        return {}
+    counts = Counter(r.status for r in review_attempt(session(), attempt, "wrong"))
+    return {status: counts[status] for status in OUTCOME_ORDER if counts[status]}
+
+
+#: The order a result page lists its counts in.
+OUTCOME_ORDER = ("correct", "partial", "wrong", "unanswered")
 
 
 def next_course_that_counts(user_id: int, today: date) -> SuggestedCourse | None:

@@ -247,8 +247,8 @@ def attempt_result(course: Course, enrolment: Enrolment, attempt_id: int) -> str
         number=next(n for n, a in enumerate(status.attempts, start=1) if a.id == attempt.id),
         level=level,
         reviewed=reviewed,
-        # Withheld review: at least which questions were wrong, without the answers.
-        outcomes=[] if reviewed else ops.outcomes_of(enrolment, attempt, status.quiz, level),
+        # Withheld review: at least how many questions were wrong, never which.
+        outcomes={} if reviewed else ops.outcome_counts(enrolment, attempt, status.quiz, level),
         next_course=ops.next_course_that_counts(enrolment.user_id, now().date())
         if passed
         else None,
