@@ -167,6 +167,33 @@ def test_a_claim_holds_for_its_lease_and_lapses_after_it(app, clock):
         assert deliver_pending(db, clock()).sent == 0
 
 
+def test_a_sent_message_leaves_no_copy_of_what_it_said(app, clock, monkeypatch):
+    """A password-reset link must not outlive its sending in the outbox (or in a backup); a
+    message that keeps failing is blanked once it has had its last attempt."""
+    from lms.mail import MailError
+    from lms.outbox import operations
+    from lms.outbox.models import OutboxMessage
+
+    with app.app_context():
+        db = app.extensions["lms"].db.session
+        operations.queue_message(db, to="a@example.org", subject="s", body="link", now=clock())
+        operations.queue_message(db, to="b@example.org", subject="s", body="link", now=clock())
+        db.commit()
+        assert operations.deliver_pending(db, clock(), only=[1]).sent == 1
+
+        def refuse(to: str, subject: str, body: str) -> None:
+            raise MailError("the mail server is down")
+
+        monkeypatch.setattr(operations, "send_mail", refuse)
+        bodies = []
+        for _ in range(operations.MAX_ATTEMPTS):
+            assert operations.deliver_pending(db, clock(), only=[2]).failed == 1
+            bodies.append(db.scalar(select(OutboxMessage.body).where(OutboxMessage.id == 2)))
+        sent = db.get(OutboxMessage, 1)
+        assert sent.sent_at is not None and sent.body == ""
+        assert bodies == ["link"] * (operations.MAX_ATTEMPTS - 1) + [""]
+
+
 def _production(tmp_path, monkeypatch, **environment: str) -> Flask:
     from lms import create_app
 

@@ -112,11 +112,15 @@ def deliver_pending(
         try:
             send_mail(to, subject, body)
         except MailError as exc:
-            # Give the claim back: the next run (on any host) tries again.
-            _finish(db, message_id, last_error=str(exc)[:2000] or "failed", claimed_until=None)
+            # Give the claim back: the next run (on any host) tries again. The body is kept
+            # until the last attempt only.
+            error = {"last_error": str(exc)[:2000] or "failed", "claimed_until": None}
+            _finish(db, message_id, **error, **_forgotten_after(message_id, db))
             failed += 1
             continue
-        _finish(db, message_id, sent_at=clock_now(), last_error="")
+        # The outbox records that a message went, not what it said: a password-reset link
+        # must not outlive its sending in the table (or in tomorrow's backup).
+        _finish(db, message_id, sent_at=clock_now(), last_error="", body="")
         sent += 1
     return Delivery(sent=sent, failed=failed)
 
@@ -152,6 +156,12 @@ def _claim(
         db.rollback()
         raise
     return tuple(row) if row is not None else None
+
+
+def _forgotten_after(message_id: int, db: Session) -> dict[str, str]:
+    """The body's blanking once a failed message has had its last attempt."""
+    attempts = db.scalar(select(OutboxMessage.attempts).where(OutboxMessage.id == message_id))
+    return {"body": ""} if attempts is not None and attempts >= MAX_ATTEMPTS else {}
 
 
 def _finish(db: Session, message_id: int, **values: object) -> None:
