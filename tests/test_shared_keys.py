@@ -100,6 +100,15 @@ def test_a_new_key_encryption_key_opens_old_seals_through_its_fallback_until_res
     issuer._opened_keys.clear()
     assert _signing_key_id(app) == "key-1"  # opens with the new key alone now
 
+    # Rotated again, the old key named among fallbacks written as a list with spaces.
+    old_key = app.config["LMS_KEY_ENCRYPTION_KEY"]
+    app.config["LMS_KEY_ENCRYPTION_KEY"] = "a-third-key-encryption-key-7d2a9c41e6b05f83"
+    app.config["LMS_KEY_ENCRYPTION_KEY_FALLBACKS"] = (
+        f"unrelated-old-value-1b2c3d4e5f60718293a4, {old_key}"
+    )
+    issuer._opened_keys.clear()
+    assert _signing_key_id(app) == "key-1"
+
 
 def test_an_older_install_s_key_file_is_imported_on_first_use(app, tmp_path):
     """An install from before keys were shared: the database holds the public half only,

@@ -99,7 +99,7 @@ def encryption_keys() -> list[bytes]:
     config = current_app.config
     fallbacks = config.get("LMS_KEY_ENCRYPTION_KEY_FALLBACKS") or []
     if isinstance(fallbacks, str):
-        fallbacks = [value for value in fallbacks.split(",") if value.strip()]
+        fallbacks = [value.strip() for value in fallbacks.split(",") if value.strip()]
     secrets = [
         config.get("LMS_KEY_ENCRYPTION_KEY"),
         *fallbacks,
