@@ -160,6 +160,33 @@ def test_kept_evidence_is_its_owners_only(app: Flask, learner: Web, create_user:
     assert "is attached" not in page and count(app, CreditClaim) == 0
 
 
+def test_kept_evidence_becomes_one_claim_however_often_it_is_sent(
+    app: Flask, learner: Web, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two tabs (or a double click) send the same kept file: both read the kept row before
+    either takes it; only one becomes a claim, the other is told it was sent already."""
+    from lms.claims import views
+
+    data = claim_form(hours="")
+    data["evidence"] = (io.BytesIO(PDF), "evidence.pdf")
+    token = value_of(send_claim(learner, data).get_data(as_text=True), "evidence_token")
+    with app.app_context():
+        kept = app.extensions["lms"].db.session.scalars(select(PendingEvidence)).one()
+        read_by_the_other_tab = PendingEvidence(
+            token=kept.token,
+            user_id=kept.user_id,
+            filename=kept.filename,
+            content_type=kept.content_type,
+            data=kept.data,
+            created_at=kept.created_at,
+        )
+    assert send_claim(learner, claim_form(evidence_token=token)).status_code == 302
+    monkeypatch.setattr(views, "pending_evidence", lambda *args: read_by_the_other_tab)
+    second = send_claim(learner, claim_form(evidence_token=token))
+    assert second.status_code == 409 and "sent already" in second.get_data(as_text=True)
+    assert count(app, CreditClaim) == 1 and count(app, PendingEvidence) == 0
+
+
 def test_kept_evidence_lasts_a_day(app: Flask, learner: Web, clock: Any) -> None:
     data = claim_form(hours="")
     data["evidence"] = (io.BytesIO(PDF), "evidence.pdf")

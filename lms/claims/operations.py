@@ -164,7 +164,16 @@ def submit_claim(
     db = session()
     db.add(claim)
     if pending is not None:
-        db.delete(pending)
+        # Taken by a conditional delete: of two sends of one kept file (two tabs, a double
+        # click) only one becomes a claim, so one activity is never credited twice.
+        taken = db.execute(
+            delete(PendingEvidence)
+            .where(PendingEvidence.token == pending.token, PendingEvidence.user_id == user_id)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if taken != 1:
+            db.rollback()
+            raise ClaimRefused("This claim was sent already; it is in your claims.", 409)
     db.commit()
     return claim
 

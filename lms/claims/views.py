@@ -149,15 +149,18 @@ def submit() -> Response:
         return _form_page(form, attached, status)
     assert evidence is not None
     name, content_type, data = evidence
-    claim = submit_claim(
-        current_learner.id,
-        checked.values,
-        filename=name,
-        content_type=content_type,
-        data=data,
-        now=now(),
-        pending=kept,
-    )
+    try:
+        claim = submit_claim(
+            current_learner.id,
+            checked.values,
+            filename=name,
+            content_type=content_type,
+            data=data,
+            now=now(),
+            pending=kept,
+        )
+    except ClaimRefused as exc:
+        abort(exc.status, str(exc))
     flash(f"Your claim for “{claim.title}” was sent; a reviewer will look at it.", "success")
     return redirect(url_for(".index"))
 
