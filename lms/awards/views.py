@@ -244,8 +244,9 @@ def _credential_time(credential: dict | None, name: str) -> datetime | None:
 @bp.get("/branding/logo/<int:media_id>/<filename>")
 def branding_logo(media_id: int, filename: str) -> Response:
     """The issuer's logo, as certificate pages show it (public: it is on every certificate).
-    A new logo is a new media id, so a stored one can be cached for long."""
-    current = branding()
+    A new logo is a new media id, so a stored one can be cached for long. Read as stored,
+    not through the signed documents' cache: serving a picture never needs the signing key."""
+    current = load_branding(session())
     if current.logo is None or (media_id, filename) != (
         current.logo_media_id,
         current.logo_filename,
