@@ -44,8 +44,7 @@ def index() -> str:
     due = soonest_unmet(standings)
     suggestions = []
     if mine.in_progress is None and due is not None:
-        key = (due.rule_code, due.certification, due.cycle_start)
-        suggestions = courses_that_count(user_id, [due], today).get(key, [])
+        suggestions = courses_that_count(user_id, [due], today).get(due.key, [])
     return render_template(
         "lms/dashboard.html",
         step=next_step(standings, mine.in_progress, suggestions),

@@ -468,8 +468,7 @@ def next_course_that_counts(user_id: int, today: date) -> SuggestedCourse | None
     due = soonest_unmet(standing_of(user_id, today))
     if due is None:
         return None
-    key = (due.rule_code, due.certification, due.cycle_start)
-    return next(iter(courses_that_count(user_id, [due], today).get(key, [])), None)
+    return next(iter(courses_that_count(user_id, [due], today).get(due.key, [])), None)
 
 
 def final_quiz_of(course: Course) -> Quiz | None:

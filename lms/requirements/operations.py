@@ -75,6 +75,11 @@ class Standing:
     def pooled(self) -> bool:
         return self.certification == rules.POOLED
 
+    @property
+    def key(self) -> tuple[str, str, date]:
+        """Names this standing among a person's: what ``courses_that_count`` is keyed by."""
+        return (self.rule_code, self.certification, self.cycle_start)
+
 
 STATUS_LABELS = {
     "complete": "Complete",
@@ -490,9 +495,7 @@ def courses_that_count(
         for code, course in ordered:
             if code in codes and len(chosen) < MAX_SUGGESTIONS:
                 chosen.setdefault(course.id, course)
-        found[(standing.rule_code, standing.certification, standing.cycle_start)] = list(
-            chosen.values()
-        )
+        found[standing.key] = list(chosen.values())
     return found
 
 
